@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+import { Gsi1, TableKey } from '#shared/store/table-schema';
+
+/** A running embedded DynamoDB-compatible engine with the pipeline's table created. */
+export interface EmbeddedDynamo {
+  endpoint: string;
+  tableName: string;
+  client: DynamoDBClient;
+  documentClient: DynamoDBDocumentClient;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDynamoProps {
+  /** Folder for the LevelDB files; in memory when absent. */
+  path?: string;
+  tableName?: string;
+}
+
+/** The SDK client options that point at a local engine (dummy credentials, fixed region). */
+export function localClientConfig(endpoint: string) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  };
+}
+
+/**
+ * Starts dynalite on a free loopback port and creates the table (with every index: dynalite
+ * cannot add a GSI later). Reuses an existing table when `path` holds one.
+ */
+export async function startEmbeddedDynamo(props: EmbeddedDynamoProps = {}): Promise<EmbeddedDynamo> {
+  const tableName = props.tableName ?? 'finops';
+  if (props.path) mkdirSync(props.path, { recursive: true });
+  const server = dynalite({ path: props.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient(localClientConfig(endpoint));
+  const documentClient = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  await ensureTable(client, tableName);
+  return {
+    endpoint,
+    tableName,
+    client,
+    documentClient,
+    stop: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TableKey.partition, AttributeType: 'S' },
+          { AttributeName: TableKey.sort, AttributeType: 'S' },
+          { AttributeName: Gsi1.partition, AttributeType: 'S' },
+          { AttributeName: Gsi1.sort, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TableKey.partition, KeyType: 'HASH' },
+          { AttributeName: TableKey.sort, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: Gsi1.name,
+            KeySchema: [
+              { AttributeName: Gsi1.partition, KeyType: 'HASH' },
+              { AttributeName: Gsi1.sort, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+}

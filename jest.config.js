@@ -1,0 +1,23 @@
+// One jest project per test layer (CONVENTIONS §9). swc strips types; middy ships ESM only, so it is
+// transformed too. Module resolution of `#shared/*` etc. comes from package.json "imports".
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
+const base = {
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@middy|hyparquet|@octokit|universal-user-agent|before-after-hook)/)',
+  ],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  testEnvironment: 'node',
+};
+const project = (name, timeout) => ({
+  ...base,
+  displayName: name,
+  testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
+  ...(timeout ? { testTimeout: timeout } : {}),
+});
+module.exports = {
+  projects: [project('unit'), project('contract'), project('integration'), project('infra'), project('e2e')],
+};
