@@ -1,0 +1,40 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * The one logger, metrics and tracer of a process, configured by Powertools' standard env vars
+ * (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL). Handlers wire
+ * them into middy; use cases receive the logger when they need one.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'finops-pipeline' });
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'FinopsPipeline',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'finops-pipeline',
+});
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'finops-pipeline' });
+
+/** Metric names, as constants so dashboards and alarms in CDK use the same strings. */
+export const MetricName = {
+  rowsIngested: 'RowsIngested',
+  rowsRejected: 'RowsRejected',
+  seriesDaysWritten: 'SeriesDaysWritten',
+  costExplorerRequests: 'CostExplorerRequests',
+  anomaliesDetected: 'AnomaliesDetected',
+  slackMessagesSent: 'SlackMessagesSent',
+  rightsizingRecommendations: 'RightsizingRecommendations',
+  pullRequestsOpened: 'PullRequestsOpened',
+  githubRequests: 'GithubRequests',
+  scalingActions: 'ScalingActions',
+  eventsPublished: 'EventsPublished',
+  eventsRejected: 'EventsRejected',
+} as const;
+
+export { MetricUnit };
+
+/** The structured-log surface use cases need, so they can be given a silent or recording logger in tests. */
+export interface LogSink {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
