@@ -1,0 +1,72 @@
+import { CostAnomalyDetectedEvent } from '#events/cost-anomaly-detected';
+import type { SlackMessage } from '#shared/notify/block-kit';
+import { parseNotification } from '#shared/notify/notification';
+import { type EffectOnce, notifySlack } from '#shared/notify/notify-slack';
+
+/** An in-memory effect-once ledger: a key is taken only when its effect succeeds. */
+function memoryLedger(): EffectOnce & { keys: Set<string> } {
+  const keys = new Set<string>();
+  return {
+    keys,
+    async runOnce(key, effect) {
+      if (keys.has(key)) return { ran: false };
+      await effect();
+      keys.add(key);
+      return { ran: true };
+    },
+  };
+}
+
+describe('notifySlack', () => {
+  it('sends once when the same anomaly event is delivered twice', async () => {
+    // Prepare
+    const sent: SlackMessage[] = [];
+    const deps = { send: async (message: SlackMessage) => void sent.push(message), effects: memoryLedger() };
+    const notification = parseNotification(
+      CostAnomalyDetectedEvent.detailType,
+      CostAnomalyDetectedEvent.sample,
+    );
+
+    // Act
+    const first = await notifySlack(notification, deps);
+    const second = await notifySlack(notification, deps);
+
+    // Assess
+    expect(sent).toHaveLength(1);
+    expect(first.outcome).toBe('sent');
+    expect(second.outcome).toBe('duplicate');
+  });
+
+  it('sends again when the same anomaly escalates to a higher severity', async () => {
+    // Prepare
+    const sent: SlackMessage[] = [];
+    const deps = { send: async (message: SlackMessage) => void sent.push(message), effects: memoryLedger() };
+    const opened = parseNotification(CostAnomalyDetectedEvent.detailType, CostAnomalyDetectedEvent.sample);
+    const escalated = parseNotification(CostAnomalyDetectedEvent.detailType, {
+      ...CostAnomalyDetectedEvent.sample,
+      trigger: 'severity-raised',
+      severity: 'critical',
+    });
+
+    // Act
+    await notifySlack(opened, deps);
+    await notifySlack(escalated, deps);
+
+    // Assess
+    expect(sent).toHaveLength(2);
+  });
+
+  it('propagates the failure and leaves the key free when Slack cannot be reached', async () => {
+    // Prepare
+    const effects = memoryLedger();
+    const failing = { send: async () => Promise.reject(new Error('boom')), effects };
+    const notification = parseNotification(
+      CostAnomalyDetectedEvent.detailType,
+      CostAnomalyDetectedEvent.sample,
+    );
+
+    // Act / Assess
+    await expect(notifySlack(notification, failing)).rejects.toThrow('boom');
+    expect(effects.keys.size).toBe(0);
+  });
+});
