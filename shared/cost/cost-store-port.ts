@@ -15,7 +15,7 @@ export interface IngestionReport {
   ingestionId: string;
   /** What is replaced as a whole on restatement: a file uri, or `<export>/<billing period>` for a manifest. */
   unitId: string;
-  format: 'focus' | 'cur2' | 'cur-legacy' | 'cost-explorer';
+  format: 'focus' | 'cur2' | 'cur-legacy' | 'cost-explorer' | 'opencost';
   sourceUris: string[];
   costColumn: string;
   rowsRead: number;
