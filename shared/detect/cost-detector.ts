@@ -1,0 +1,377 @@
+import type { CostPoint, IsoDay } from '#shared/cost/cost-point';
+import { MAD_TO_SIGMA, RobustScratch } from '#shared/detect/robust-stats';
+import { type Money, moneyToNumber, numberToMoney } from '#shared/money';
+
+/** Version tag carried by anomalies, bumped whenever the decision rule changes. */
+export const COST_DETECTOR_VERSION = 'seasonal-mad/1';
+
+/** Severity of a day or an episode, from its money impact. */
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** Severity levels in increasing order (index = rank). */
+export const SEVERITY_ORDER: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
+
+/** Why a day was or was not flagged, for explanations and benchmarks. */
+export type DayVerdict =
+  | 'anomaly'
+  | 'normal'
+  | 'decrease'
+  | 'insufficient-history'
+  | 'provisional'
+  | 'recurring-charge'
+  | 'possible-recurring-charge'
+  | 'below-materiality';
+
+/**
+ * Tunables of the daily cost detector. Money thresholds are in currency units (numbers) because
+ * they are configuration, not accounting; impacts are compared after one conversion.
+ */
+export interface CostDetectorConfig {
+  /** Days of data a series needs before any day can alert (AWS CAD uses 10). */
+  minHistoryDays: number;
+  /** Trailing days the noise scale (MAD) is estimated from. */
+  windowDays: number;
+  /** Trailing days the level (median of deseasonalised values) is estimated from. */
+  levelDays: number;
+  /** Trailing days the weekday profile is estimated from. */
+  weekdayLookbackDays: number;
+  /** Fraction of the detected trend applied when projecting the level (0 = ignore trends). */
+  trendDamping: number;
+  /** Minimum statistical score (0..1) for an anomaly. */
+  scoreThreshold: number;
+  /** Half-width of the expected band, in robust standard deviations. */
+  bandSigmas: number;
+  /** Noise floor relative to the expected level (a perfectly flat series still has this much). */
+  relativeNoiseFloor: number;
+  /** Minimum impact (actual − expected) in currency units. */
+  minImpact: number;
+  /** Minimum impact relative to expected, in percent. */
+  minImpactPercent: number;
+  /** Consecutive high days after which a level shift becomes the new normal. */
+  shiftConfirmDays: number;
+  /** How many previous months' same day of month are compared for recurring charges. */
+  recurringLookbackMonths: number;
+  /** Impact thresholds (currency units) for medium, high and critical severity. */
+  severityImpact: { medium: number; high: number; critical: number };
+}
+
+/** Defaults: tuned on the labelled cost benchmark (bench/detect-cost.ts), never on production data. */
+export const DEFAULT_COST_DETECTOR_CONFIG: CostDetectorConfig = {
+  minHistoryDays: 10,
+  windowDays: 28,
+  levelDays: 7,
+  weekdayLookbackDays: 56,
+  trendDamping: 0.5,
+  scoreThreshold: 0.6,
+  bandSigmas: 3,
+  relativeNoiseFloor: 0.02,
+  minImpact: 50,
+  minImpactPercent: 20,
+  shiftConfirmDays: 4,
+  recurringLookbackMonths: 3,
+  severityImpact: { medium: 250, high: 1000, critical: 5000 },
+};
+
+/** Numeric result arrays of one series, index-aligned with the consecutive input days. */
+export interface NumericEvaluation {
+  expected: Float64Array;
+  sigma: Float64Array;
+  score: Float64Array;
+  /** Index into DAY_VERDICTS. */
+  verdict: Uint8Array;
+}
+
+/** Verdict codes of NumericEvaluation.verdict. */
+export const DAY_VERDICTS: readonly DayVerdict[] = [
+  'anomaly',
+  'normal',
+  'decrease',
+  'insufficient-history',
+  'provisional',
+  'recurring-charge',
+  'possible-recurring-charge',
+  'below-materiality',
+];
+const V_ANOMALY = 0;
+const V_NORMAL = 1;
+const V_DECREASE = 2;
+const V_HISTORY = 3;
+const V_PROVISIONAL = 4;
+const V_RECURRING = 5;
+const V_POSSIBLE_RECURRING = 6;
+const V_MATERIALITY = 7;
+
+/** One evaluated series-day. */
+export interface CostDayEvaluation {
+  day: IsoDay;
+  actual: Money;
+  expected: Money;
+  expectedLow: Money;
+  expectedHigh: Money;
+  /** actual − expected. */
+  impact: Money;
+  /** impact ÷ expected × 100 (capped at ±10000 when expected is near zero). */
+  impactPercent: number;
+  /** 0..1: how unusual the increase is statistically (0 for decreases). */
+  score: number;
+  severity: Severity;
+  /** Score and materiality both passed, the day is final and history sufficient. */
+  isAnomaly: boolean;
+  verdict: DayVerdict;
+  provisional: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` day. */
+export function epochDay(day: IsoDay): number {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(ms)) throw new RangeError(`not an ISO day: ${JSON.stringify(day)}`);
+  return Math.round(ms / DAY_MS);
+}
+
+/** `YYYY-MM-DD` of a day number since 1970-01-01. */
+export function isoDayOf(epoch: number): IsoDay {
+  return new Date(epoch * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Statistical score of a robust z: 0 at z ≤ 0, 0.59 at z = 4, 0.86 at z = 6, → 1. */
+export function scoreOfZ(z: number): number {
+  return z <= 0 ? 0 : 1 - Math.exp(-(z * z) / 18);
+}
+
+/** Severity from the money impact of a day (or an episode's largest day). */
+export function severityOf(impact: number, thresholds: CostDetectorConfig['severityImpact']): Severity {
+  if (impact >= thresholds.critical) return 'critical';
+  if (impact >= thresholds.high) return 'high';
+  if (impact >= thresholds.medium) return 'medium';
+  return 'low';
+}
+
+/** Caps a percentage so it stays a finite JSON number when the expected value is ~0. */
+export function impactPercentOf(impact: number, expected: number): number {
+  const base = Math.abs(expected);
+  const percent = base < 1e-9 ? (impact > 0 ? 10_000 : impact < 0 ? -10_000 : 0) : (impact / base) * 100;
+  return Math.max(-10_000, Math.min(10_000, Math.round(percent * 100) / 100));
+}
+
+/**
+ * Core of the daily detector over consecutive days: `values[i]` is day `firstEpochDay + i`.
+ * Strictly causal: day i's output depends only on days 0..i. Recurring charges compare the
+ * same day of previous months; the weekday profile and level are robust (median/MAD) so
+ * one-day dips (holidays, credits) do not move the baseline; a confirmed level shift restarts
+ * the baseline so the new level becomes normal.
+ */
+export function evaluateDailyValues(
+  firstEpochDay: number,
+  values: ArrayLike<number>,
+  provisional: ArrayLike<number> | undefined,
+  config: CostDetectorConfig = DEFAULT_COST_DETECTOR_CONFIG,
+  scratch: RobustScratch = new RobustScratch(),
+): NumericEvaluation {
+  const n = values.length;
+  const expectedOut = new Float64Array(n);
+  const sigmaOut = new Float64Array(n);
+  const scoreOut = new Float64Array(n);
+  const verdictOut = new Uint8Array(n);
+  const factors = new Float64Array(7).fill(1);
+  const y = new Float64Array(n);
+  const ratioBuckets: number[][] = [[], [], [], [], [], [], []];
+  const zThreshold = Math.sqrt(-18 * Math.log(1 - config.scoreThreshold));
+  let factorsComputedAt = -1;
+  // Before a weekly profile can be estimated in a regime, factors stay 1 (no seasonality).
+  let regimeStart = 0;
+  let runLength = 0;
+  let regimeRelativeSigma = Number.NaN;
+  const weekdayOf = (i: number) => (((firstEpochDay + i + 4) % 7) + 7) % 7;
+
+  for (let i = 0; i < n; i += 1) {
+    const x = values[i] as number;
+    const isProvisional = provisional !== undefined && (provisional[i] as number) > 0;
+    // Weekday profile: ratios to a centred 7-day median (robust to level shifts), recomputed weekly.
+    if (i - regimeStart >= 14 && (factorsComputedAt < regimeStart || i - factorsComputedAt >= 7)) {
+      computeWeekdayFactors(i);
+      factorsComputedAt = i;
+    }
+    const histStart = Math.max(regimeStart, i - config.windowDays, 0);
+    const histLen = i - histStart;
+    if (histLen === 0) {
+      expectedOut[i] = x;
+      sigmaOut[i] = Math.abs(x) * config.relativeNoiseFloor;
+      verdictOut[i] = V_HISTORY;
+      y[i] = x / (factors[weekdayOf(i)] as number);
+      continue;
+    }
+    for (let j = histStart; j < i; j += 1) y[j] = (values[j] as number) / (factors[weekdayOf(j)] as number);
+    const levelFrom = Math.max(histStart, i - config.levelDays);
+    const level = scratch.median(y, levelFrom, i);
+    let expectedLevel = level;
+    if (histLen >= 14 && config.trendDamping > 0) {
+      const prior = scratch.median(y, i - 14, i - 7);
+      const slope = (level - prior) / 7;
+      expectedLevel = level + config.trendDamping * slope * ((config.levelDays + 1) / 2);
+    }
+    const center = scratch.median(y, histStart, i);
+    let sigma = MAD_TO_SIGMA * scratch.mad(y, histStart, i, center);
+    if (histLen < 7 && Number.isFinite(regimeRelativeSigma)) {
+      sigma = Math.max(sigma, regimeRelativeSigma * Math.abs(expectedLevel));
+    }
+    sigma = Math.max(sigma, config.relativeNoiseFloor * Math.abs(expectedLevel), 1e-6);
+    const factor = factors[weekdayOf(i)] as number;
+    let expected = expectedLevel * factor;
+    const daySigma = sigma * factor;
+    let z = (x - expected) / daySigma;
+    let verdict = V_NORMAL;
+    const historyDays = i + 1;
+    // Recurring charges only matter when the day is high: evaluate lazily.
+    if (z >= zThreshold) {
+      const recurring = recurringExcess(i, sigma);
+      if (recurring.amount > 0) {
+        expected += recurring.amount;
+        z = (x - expected) / daySigma;
+        if (z < zThreshold) verdict = V_RECURRING;
+      } else if (recurring.firstOfMonthWithoutHistory) {
+        verdict = V_POSSIBLE_RECURRING;
+      }
+    }
+    const score = scoreOfZ(z);
+    const impact = x - expected;
+    if (verdict === V_NORMAL) {
+      if (impact <= 0 || x <= 0) verdict = V_DECREASE;
+      else if (historyDays <= config.minHistoryDays) verdict = V_HISTORY;
+      else if (score < config.scoreThreshold) verdict = V_NORMAL;
+      else if (isProvisional) verdict = V_PROVISIONAL;
+      else if (impact < config.minImpact || impactPercentOf(impact, expected) < config.minImpactPercent)
+        verdict = V_MATERIALITY;
+      else verdict = V_ANOMALY;
+    }
+    expectedOut[i] = expected;
+    sigmaOut[i] = daySigma;
+    scoreOut[i] = verdict === V_DECREASE ? 0 : score;
+    verdictOut[i] = verdict;
+    // Level shift: a run of statistically high final days restarts the baseline at the run's start.
+    if (!isProvisional && z >= zThreshold && verdict !== V_RECURRING && verdict !== V_POSSIBLE_RECURRING) {
+      runLength += 1;
+      if (runLength >= config.shiftConfirmDays) {
+        regimeRelativeSigma = Math.abs(expectedLevel) > 1e-9 ? sigma / Math.abs(expectedLevel) : Number.NaN;
+        regimeStart = i - runLength + 1;
+        runLength = 0;
+        // The weekly profile of the old regime may not hold (an additive 24/7 cost flattens it).
+        factors.fill(1);
+      }
+    } else {
+      runLength = 0;
+    }
+  }
+  return { expected: expectedOut, sigma: sigmaOut, score: scoreOut, verdict: verdictOut };
+
+  function computeWeekdayFactors(i: number): void {
+    for (const bucket of ratioBuckets) bucket.length = 0;
+    const from = Math.max(3, i - config.weekdayLookbackDays, regimeStart + 3);
+    for (let j = from; j <= i - 4; j += 1) {
+      const local = scratch.median(values, j - 3, j + 4);
+      if (local > 1e-9) ratioBuckets[weekdayOf(j)]?.push((values[j] as number) / local);
+    }
+    const raw = new Float64Array(7);
+    let sum = 0;
+    for (let w = 0; w < 7; w += 1) {
+      const bucket = ratioBuckets[w] ?? [];
+      raw[w] = bucket.length >= 2 ? scratch.median(bucket, 0, bucket.length) : 1;
+      sum += raw[w] as number;
+    }
+    let maxDeviation = 0;
+    for (let w = 0; w < 7; w += 1) {
+      raw[w] = Math.max(0.02, ((raw[w] as number) * 7) / sum);
+      maxDeviation = Math.max(maxDeviation, Math.abs((raw[w] as number) - 1));
+    }
+    // Below 5% the weekly pattern is noise; applying it would only add variance.
+    for (let w = 0; w < 7; w += 1) factors[w] = maxDeviation < 0.05 ? 1 : (raw[w] as number);
+  }
+
+  function recurringExcess(
+    i: number,
+    sigma: number,
+  ): { amount: number; firstOfMonthWithoutHistory: boolean } {
+    const date = new Date((firstEpochDay + i) * DAY_MS);
+    const dayOfMonth = date.getUTCDate();
+    const isLastDay = new Date((firstEpochDay + i + 1) * DAY_MS).getUTCDate() === 1;
+    const excesses: number[] = [];
+    let seen = 0;
+    for (let m = 1; m <= config.recurringLookbackMonths; m += 1) {
+      const year = date.getUTCFullYear();
+      const month = date.getUTCMonth() - m;
+      const lastOfThatMonth = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+      const targetDay = isLastDay ? lastOfThatMonth : dayOfMonth;
+      if (targetDay > lastOfThatMonth) continue;
+      const k = Math.round(Date.UTC(year, month, targetDay) / DAY_MS) - firstEpochDay;
+      if (k < 0) break;
+      seen += 1;
+      const from = Math.max(0, k - 7);
+      const to = Math.min(i, k + 8);
+      const neighbours: number[] = [];
+      for (let j = from; j < to; j += 1) {
+        if (j !== k) neighbours.push((values[j] as number) / (factors[weekdayOf(j)] as number));
+      }
+      if (neighbours.length < 3) continue;
+      const local = scratch.median(neighbours, 0, neighbours.length) * (factors[weekdayOf(k)] as number);
+      const excess = (values[k] as number) - local;
+      if (excess > 3 * sigma * (factors[weekdayOf(k)] as number)) excesses.push(excess);
+    }
+    if (seen === 0) return { amount: 0, firstOfMonthWithoutHistory: dayOfMonth === 1 };
+    if (excesses.length * 2 < seen) return { amount: 0, firstOfMonthWithoutHistory: false };
+    return { amount: scratch.median(excesses, 0, excesses.length), firstOfMonthWithoutHistory: false };
+  }
+}
+
+/**
+ * Evaluates every day of one series (points of a single series and currency, any order; days
+ * without a point count as zero cost). Pure; see evaluateDailyValues for the method.
+ */
+export function evaluateCostSeries(
+  points: readonly CostPoint[],
+  config: CostDetectorConfig = DEFAULT_COST_DETECTOR_CONFIG,
+): CostDayEvaluation[] {
+  if (points.length === 0) return [];
+  const sorted = [...points].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  const first = epochDay((sorted[0] as CostPoint).day);
+  const last = epochDay((sorted[sorted.length - 1] as CostPoint).day);
+  const n = last - first + 1;
+  const amounts: Money[] = new Array<Money>(n).fill(0n);
+  const provisional = new Uint8Array(n);
+  for (const point of sorted) {
+    const index = epochDay(point.day) - first;
+    amounts[index] = (amounts[index] as Money) + point.amount;
+    if (point.provisional) provisional[index] = 1;
+  }
+  const values = Float64Array.from(amounts, (amount) => moneyToNumber(amount));
+  const result = evaluateDailyValues(first, values, provisional, config);
+  const out: CostDayEvaluation[] = [];
+  for (let i = 0; i < n; i += 1) {
+    const expectedNumber = result.expected[i] as number;
+    const band = config.bandSigmas * (result.sigma[i] as number);
+    const actual = amounts[i] as Money;
+    const expected = numberToMoney(roundCents(expectedNumber));
+    const impact = actual - expected;
+    const impactNumber = moneyToNumber(impact);
+    const verdict = DAY_VERDICTS[result.verdict[i] as number] ?? 'normal';
+    out.push({
+      day: isoDayOf(first + i),
+      actual,
+      expected,
+      expectedLow: numberToMoney(roundCents(expectedNumber - band)),
+      expectedHigh: numberToMoney(roundCents(expectedNumber + band)),
+      impact,
+      impactPercent: impactPercentOf(impactNumber, expectedNumber),
+      score: Math.round((result.score[i] as number) * 10_000) / 10_000,
+      severity: severityOf(impactNumber, config.severityImpact),
+      isAnomaly: verdict === 'anomaly',
+      verdict,
+      provisional: provisional[i] === 1,
+    });
+  }
+  return out;
+}
+
+function roundCents(value: number): number {
+  return Math.round(value * 100) / 100;
+}
