@@ -176,6 +176,8 @@ export function evaluateDailyValues(
   const verdictOut = new Uint8Array(n);
   const factors = new Float64Array(7).fill(1);
   const y = new Float64Array(n);
+  const weekly = new Float64Array(4);
+  const pairSlopes = new Float64Array(6);
   const ratioBuckets: number[][] = [[], [], [], [], [], [], []];
   const zThreshold = Math.sqrt(-18 * Math.log(1 - config.scoreThreshold));
   let factorsComputedAt = -1;
@@ -204,14 +206,27 @@ export function evaluateDailyValues(
     }
     for (let j = histStart; j < i; j += 1) y[j] = (values[j] as number) / (factors[weekdayOf(j)] as number);
     const levelFrom = Math.max(histStart, i - config.levelDays);
-    const level = scratch.median(y, levelFrom, i);
-    let expectedLevel = level;
-    if (histLen >= 14 && config.trendDamping > 0) {
-      const prior = scratch.median(y, i - 14, i - 7);
-      const slope = (level - prior) / 7;
-      expectedLevel = level + config.trendDamping * slope * ((config.levelDays + 1) / 2);
-    }
+    const recentLevel = scratch.median(y, levelFrom, i);
     const center = scratch.median(y, histStart, i);
+    // Decreases are absorbed slowly (the window median), increases quickly (the recent median):
+    // the end of a holiday lull or of a temporary saving is a return to normal, not an anomaly.
+    const level = Math.max(recentLevel, center);
+    let expectedLevel = level;
+    if (histLen >= 21 && config.trendDamping > 0) {
+      // Theil–Sen slope over weekly medians: one odd week (holidays, an incident) cannot tilt it.
+      // Only growth is projected; a falling trend would only lower the bar for alerts.
+      const weeks = Math.min(4, Math.floor(histLen / 7));
+      for (let w = 0; w < weeks; w += 1) weekly[w] = scratch.median(y, i - 7 * (w + 1), i - 7 * w);
+      let count = 0;
+      for (let a = 0; a < weeks; a += 1) {
+        for (let b = a + 1; b < weeks; b += 1) {
+          pairSlopes[count] = ((weekly[a] as number) - (weekly[b] as number)) / (7 * (b - a));
+          count += 1;
+        }
+      }
+      const slope = scratch.median(pairSlopes, 0, count);
+      if (slope > 0) expectedLevel = level + config.trendDamping * slope * ((config.levelDays + 1) / 2);
+    }
     let sigma = MAD_TO_SIGMA * scratch.mad(y, histStart, i, center);
     if (histLen < 7 && Number.isFinite(regimeRelativeSigma)) {
       sigma = Math.max(sigma, regimeRelativeSigma * Math.abs(expectedLevel));

@@ -210,17 +210,37 @@ function narrowerExplanation(
   if (!day) return undefined;
   const impact = moneyToNumber(day.impact);
   const expected = moneyToNumber(day.expected);
-  let best: { key: string; expected: number } | undefined;
+  let best: { key: string; expected: number; rank: number } | undefined;
+  const narrower = (a: { expected: number; rank: number }, b: { expected: number; rank: number }) =>
+    a.expected < b.expected * 0.99 || (a.expected <= b.expected * 1.01 && a.rank > b.rank);
+  const self = { expected, rank: ownershipRank(own.ref.seriesKey) };
   for (const other of all) {
     if (other === own || other.ref.currency !== own.ref.currency) continue;
     const candidate = other.byDay.get(episode.startDay);
     if (!candidate?.isAnomaly) continue;
-    const otherExpected = moneyToNumber(candidate.expected);
-    if (otherExpected >= expected) continue;
+    const entry = {
+      key: other.ref.seriesKey,
+      expected: moneyToNumber(candidate.expected),
+      rank: ownershipRank(other.ref.seriesKey),
+    };
+    if (!narrower(entry, self)) continue;
     if (moneyToNumber(candidate.impact) < coverageShare * impact) continue;
-    if (!best || otherExpected < best.expected) best = { key: other.ref.seriesKey, expected: otherExpected };
+    if (!best || narrower(entry, best)) best = entry;
   }
   return best?.key;
+}
+
+/**
+ * Among series of the same size (the same resources), the one naming an owner is the most
+ * actionable: cost centers, then namespaces, accounts, services, then anything else.
+ */
+function ownershipRank(seriesKey: string): number {
+  const dimension = seriesKey.split('=')[0] ?? '';
+  if (dimension.endsWith('cost-center')) return 5;
+  if (dimension.startsWith('tag:') || dimension === 'k8s-namespace') return 4;
+  if (dimension === 'account') return 3;
+  if (dimension === 'service') return 2;
+  return dimension === 'total' ? 0 : 1;
 }
 
 function sameEpisode(a: StoredAnomaly, b: StoredAnomaly): boolean {
