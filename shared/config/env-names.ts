@@ -19,5 +19,12 @@ export const EnvName = {
   gitopsBackend: 'GITOPS_BACKEND',
   scalingPolicy: 'SCALING_POLICY',
   dryRun: 'DRY_RUN',
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  exportBucketName: 'EXPORT_BUCKET_NAME',
+  anomalyMonitors: 'ANOMALY_MONITORS',
+  anomalyMinImpact: 'ANOMALY_MIN_IMPACT',
+  anomalyMinImpactPercent: 'ANOMALY_MIN_IMPACT_PERCENT',
+  anomalyHistoryDays: 'ANOMALY_HISTORY_DAYS',
 } as const;
 export type EnvNameValue = (typeof EnvName)[keyof typeof EnvName];
