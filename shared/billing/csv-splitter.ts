@@ -63,6 +63,8 @@ export class CsvSplitter {
       let unterminated = false;
       for (;;) {
         if (text.charCodeAt(pos) === QUOTE) {
+          // Newlines before this field were counted already: only those inside it add lines.
+          if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
           let q = pos + 1;
           let segStart = q;
           let value = '';
@@ -109,6 +111,7 @@ export class CsvSplitter {
             pos++;
             continue;
           }
+          if (d === CR && pos + 1 >= n && !final) return text.slice(recordStart);
           if (d === CR && text.charCodeAt(pos + 1) === LF) pos++;
           if (pos >= n && !final) return text.slice(recordStart);
           pos = Math.min(pos + 1, n);

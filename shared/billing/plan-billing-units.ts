@@ -1,0 +1,67 @@
+import type { BillingObjects } from '#shared/billing/billing-objects';
+import { isManifestUri, manifestUnitId, parseExportManifest } from '#shared/billing/export-manifest';
+import type { BillingSource } from '#shared/billing/read-billing-source';
+import type { IsoDay } from '#shared/cost/cost-point';
+
+/** A unit ready to ingest: a loose file, or a manifest's complete period. */
+export interface ReadyUnit {
+  status: 'ready';
+  unitId: string;
+  /** The object that defines the unit (the file, or the manifest). */
+  uri: string;
+  sources: BillingSource[];
+  billingPeriod?: { start: IsoDay; end: IsoDay };
+}
+
+/** A manifest's period with files still missing: nothing is ingested until they all arrive. */
+export interface IncompleteUnit {
+  status: 'incomplete';
+  unitId: string;
+  uri: string;
+  missing: string[];
+}
+
+/** A data file of a Data Exports period whose manifest has not arrived yet. */
+export interface WaitingUnit {
+  status: 'waiting-for-manifest';
+  uri: string;
+  manifestUri: string;
+}
+
+export type UnitPlan = ReadyUnit | IncompleteUnit | WaitingUnit;
+
+/** Plans a manifest's billing period: ready only when every listed data file is present. */
+export async function planManifestUnit(
+  manifestUri: string,
+  objects: BillingObjects,
+): Promise<ReadyUnit | IncompleteUnit> {
+  const manifest = parseExportManifest(await objects.readText(manifestUri), manifestUri);
+  const unitId = manifestUnitId(manifest);
+  const resolved = await Promise.all(
+    manifest.dataFiles.map((listed) => objects.resolveListed(manifestUri, listed)),
+  );
+  const missing = manifest.dataFiles.filter((_, i) => resolved[i] === undefined);
+  if (missing.length > 0) return { status: 'incomplete', unitId, uri: manifestUri, missing };
+  return {
+    status: 'ready',
+    unitId,
+    uri: manifestUri,
+    sources: (resolved as string[]).map((uri) => objects.source(uri)),
+    billingPeriod: manifest.period,
+  };
+}
+
+/**
+ * Plans what one arriving object means: a manifest → its period; a data file in the Data
+ * Exports layout → its period if the manifest is there (else wait for it); any other file → a
+ * unit of its own, identified by its uri.
+ */
+export async function planObjectUnit(uri: string, objects: BillingObjects): Promise<UnitPlan> {
+  if (isManifestUri(uri)) return planManifestUnit(uri, objects);
+  const manifestUri = objects.manifestFor(uri);
+  if (manifestUri !== undefined) {
+    if (!(await objects.exists(manifestUri))) return { status: 'waiting-for-manifest', uri, manifestUri };
+    return planManifestUnit(manifestUri, objects);
+  }
+  return { status: 'ready', unitId: uri, uri, sources: [objects.source(uri)] };
+}

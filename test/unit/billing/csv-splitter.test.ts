@@ -1,0 +1,69 @@
+import { CsvSplitter } from '#shared/billing/csv-splitter';
+
+function split(
+  text: string,
+  chunkSize: number,
+): { rows: Array<[number, string[]]>; bad: Array<[number, string]> } {
+  const rows: Array<[number, string[]]> = [];
+  const bad: Array<[number, string]> = [];
+  const splitter = new CsvSplitter(
+    (fields, line) => rows.push([line, fields]),
+    (line, reason) => bad.push([line, reason]),
+  );
+  for (let at = 0; at < text.length; at += chunkSize) splitter.push(text.slice(at, at + chunkSize));
+  splitter.end();
+  return { rows, bad };
+}
+
+const CHUNK_SIZES = [1, 2, 3, 5, 1000];
+
+describe('CsvSplitter', () => {
+  it.each(CHUNK_SIZES)(
+    'splits quoted commas, newlines and doubled quotes when fed %i characters at a time',
+    (size) => {
+      // Prepare
+      const text = 'a,b,c\r\n"x, y","line1\nline2","say ""hi"""\r\n1,,3\n"",last,"q"';
+      // Act
+      const { rows, bad } = split(text, size);
+      // Assess
+      expect(rows).toEqual([
+        [1, ['a', 'b', 'c']],
+        [2, ['x, y', 'line1\nline2', 'say "hi"']],
+        [4, ['1', '', '3']],
+        [5, ['', 'last', 'q']],
+      ]);
+      expect(bad).toEqual([]);
+    },
+  );
+
+  it.each(CHUNK_SIZES)('drops a UTF-8 BOM and blank lines when fed %i characters at a time', (size) => {
+    // Prepare
+    const text = '\uFEFF"h1",h2\n\nv1,v2\n';
+    // Act
+    const { rows } = split(text, size);
+    // Assess
+    expect(rows).toEqual([
+      [1, ['h1', 'h2']],
+      [3, ['v1', 'v2']],
+    ]);
+  });
+
+  it('reports an unterminated quote at the end of input when the file is cut short', () => {
+    // Prepare
+    const text = 'a,b\n1,"open\n2,3\n';
+    // Act
+    const { rows, bad } = split(text, 4);
+    // Assess
+    expect(rows).toEqual([[1, ['a', 'b']]]);
+    expect(bad).toEqual([[2, 'unterminated-quote']]);
+  });
+
+  it('keeps non-ASCII text intact when multi-byte characters straddle chunks', () => {
+    // Prepare
+    const text = 'name\n"Zürich — 東京"\n';
+    // Act
+    const { rows } = split(text, 2);
+    // Assess
+    expect(rows[1]).toEqual([2, ['Zürich — 東京']]);
+  });
+});
