@@ -32,8 +32,11 @@ export function scaleActionId(idleId: string): string {
   return `scale|${idleId}`;
 }
 
-const viaOf = (endpoint: ActionEndpoint) =>
-  ({ sagemaker: 'sagemaker-api', gitops: 'gitops-pr', 'kubernetes-direct': 'kubernetes-api' }) as const;
+const VIA_BY_EXECUTOR = {
+  sagemaker: 'sagemaker-api',
+  gitops: 'gitops-pr',
+  'kubernetes-direct': 'kubernetes-api',
+} as const;
 
 /** The `Endpoint Scaled` detail of a record (the audit event). */
 export function endpointScaledDetail(record: ActionRecord) {
@@ -98,7 +101,7 @@ export async function handleIdleEndpoint(
     rule: decision.outcome === 'skipped' ? decision.rule : undefined,
     approvalRules: decision.outcome === 'skipped' ? undefined : decision.approvalRules,
     reason: decision.reason,
-    via: decision.outcome === 'skipped' ? 'none' : viaOf(idle.endpoint)[executorKind(idle.endpoint)],
+    via: decision.outcome === 'skipped' ? 'none' : VIA_BY_EXECUTOR[executorKind(idle.endpoint)],
     previousCapacity: idle.currentCapacity,
     targetCapacity: decision.targetCapacity,
     policyVersion: deps.policy.version,
@@ -180,9 +183,9 @@ export async function approveAction(
   deps: ScaleEndpointDependencies,
 ): Promise<ActionRecord> {
   const record = await deps.store.getAction(actionId);
-  if (!record || record.outcome !== 'awaiting-approval') {
+  if (record?.outcome !== 'awaiting-approval') {
     throw new ApprovalNotApplicableError(
-      `action ${actionId} is ${record ? record.outcome : 'unknown'}: only awaiting-approval actions can be approved`,
+      `action ${actionId} is ${record?.outcome ?? 'unknown'}: only awaiting-approval actions can be approved`,
     );
   }
   const now = deps.now();
