@@ -250,7 +250,7 @@ if (require.main === module) {
   const outDir = path.join(__dirname, 'daily');
   mkdirSync(outDir, { recursive: true });
   for (const [day, body] of generateSampleAllocations()) {
-    writeFileSync(path.join(outDir, `allocation-${day}.json`), `${JSON.stringify(body, null, 1)}\n`);
+    writeFileSync(path.join(outDir, `allocation-${day}.json`), `${JSON.stringify(body)}\n`);
   }
   console.log(`wrote ${outDir}`);
 }
