@@ -1,6 +1,7 @@
 export * from './billing-ingestion-completed';
 export * from './contract';
 export * from './cost-anomaly-detected';
+export * from './endpoint-restore-requested';
 export * from './endpoint-scaled';
 export * from './inference-endpoint-idle';
 export * from './kubernetes-ingestion-completed';

@@ -1,6 +1,7 @@
 import { BillingIngestionCompletedEvent } from './billing-ingestion-completed';
 import { EVENT_SOURCE, type EventContract } from './contract';
 import { CostAnomalyDetectedEvent } from './cost-anomaly-detected';
+import { EndpointRestoreRequestedEvent } from './endpoint-restore-requested';
 import { EndpointScaledEvent } from './endpoint-scaled';
 import { InferenceEndpointIdleEvent } from './inference-endpoint-idle';
 import { KubernetesIngestionCompletedEvent } from './kubernetes-ingestion-completed';
@@ -16,6 +17,7 @@ export const ALL_CONTRACTS: readonly EventContract[] = [
   RightsizingPrOpenedEvent,
   InferenceEndpointIdleEvent,
   EndpointScaledEvent,
+  EndpointRestoreRequestedEvent,
 ];
 
 /** Names of the event-consuming functions (folder names under functions/, construct ids in CDK). */
@@ -47,7 +49,10 @@ export const ROUTES: readonly Route[] = [
   { consumer: Consumer.recommendRightsizing, detailTypes: [KubernetesIngestionCompletedEvent.detailType] },
   { consumer: Consumer.detectIdleEndpoints, detailTypes: [KubernetesIngestionCompletedEvent.detailType] },
   { consumer: Consumer.openRightsizingPr, detailTypes: [RightsizingRecommendedEvent.detailType] },
-  { consumer: Consumer.scaleEndpoint, detailTypes: [InferenceEndpointIdleEvent.detailType] },
+  {
+    consumer: Consumer.scaleEndpoint,
+    detailTypes: [InferenceEndpointIdleEvent.detailType, EndpointRestoreRequestedEvent.detailType],
+  },
   {
     consumer: Consumer.notifySlack,
     detailTypes: [
