@@ -22,6 +22,7 @@ export const SAMPLE_DEFAULTS = { seed: 20260831, startDay: '2026-06-01', days: 9
 export const DEFAULT_SAMPLE_FILE = '.finops/samples/apexlogic-focus-1.0.csv';
 
 /** The FOCUS columns, in the order of the FinOps Foundation sample (43 FOCUS 1.0 columns plus its `Id`). */
+// biome-ignore format: one column list, kept compact
 export const FOCUS_COLUMNS = [
   'AvailabilityZone', 'BilledCost', 'BillingAccountId', 'BillingAccountName', 'BillingCurrency', 'BillingPeriodEnd',
   'BillingPeriodStart', 'ChargeCategory', 'ChargeClass', 'ChargeDescription', 'ChargeFrequency', 'ChargePeriodEnd',
@@ -35,6 +36,7 @@ export const FOCUS_COLUMNS = [
 
 type Column = (typeof FOCUS_COLUMNS)[number];
 /** Columns written without quotes (numbers), as in the FinOps Foundation sample. */
+// biome-ignore format: kept compact
 const NUMERIC_COLUMNS = new Set<Column>([
   'BilledCost', 'ConsumedQuantity', 'ContractedCost', 'ContractedUnitPrice', 'EffectiveCost', 'ListCost',
   'PricingQuantity', 'Id',
