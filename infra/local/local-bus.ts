@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { eventPattern, ROUTES, type Route } from '#events/routing';
 import { type EventPattern, matchesEventPattern } from './event-pattern';
 
@@ -339,4 +339,30 @@ function busNameMatches(requested: unknown, expected: string): boolean {
 function parseTime(value: unknown): Date {
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(String(value));
   return Number.isNaN(date.getTime()) ? new Date() : date;
+}
+
+/** A Lambda context for running a handler in process (what the Lambda runtime would pass). */
+export function localLambdaContext(functionName: string): Context {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Adapts a Lambda handler `(event, context)` to a bus consumer, with a fresh local context per delivery. */
+export function asBusConsumer(
+  functionName: string,
+  handler: (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>,
+): BusConsumer {
+  return (event) => handler(event, localLambdaContext(functionName));
 }
