@@ -26,6 +26,7 @@ export const MetricName = {
   pullRequestsOpened: 'PullRequestsOpened',
   githubRequests: 'GithubRequests',
   scalingActions: 'ScalingActions',
+  idleEndpointsDetected: 'IdleEndpointsDetected',
   eventsPublished: 'EventsPublished',
   eventsRejected: 'EventsRejected',
 } as const;
@@ -38,3 +39,10 @@ export interface LogSink {
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
 }
+
+/** The process logger as a LogSink, for handlers to pass to use cases. */
+export const logSink: LogSink = {
+  info: (message, extra) => logger.info(message, extra ?? {}),
+  warn: (message, extra) => logger.warn(message, extra ?? {}),
+  error: (message, extra) => logger.error(message, extra ?? {}),
+};
