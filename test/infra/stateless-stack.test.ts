@@ -1,0 +1,361 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { EVENT_SOURCE } from '#events/contract';
+import { eventPattern, ROUTES } from '#events/routing';
+import { AwsEvent, MANAGED_TAG } from '#infra/aws/aws-names';
+import { ROUTE_RETRY } from '#infra/aws/constructs/routed-rules';
+import { FUNCTION_CATALOG, partitionCatalog } from '#infra/aws/function-catalog';
+import { EnvName } from '#shared/config/env-names';
+import {
+  functionLogicalId,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedFinopsApp,
+  synthFinopsApp,
+} from './fixtures/finops-app';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every Allow statement of every IAM policy in the template, with the id of the policy. */
+function policyStatements(resources: Record<string, Resource>): { policyId: string; statement: Statement }[] {
+  return Object.entries(resources).flatMap(([policyId, resource]) => {
+    const document = resource.Properties.PolicyDocument as { Statement: Statement[] };
+    return document.Statement.filter((s) => s.Effect === 'Allow').map((statement) => ({
+      policyId,
+      statement,
+    }));
+  });
+}
+
+/** The statements of the default policy attached to a function's own role. */
+function roleStatements(synth: SynthesizedFinopsApp, name: string): Statement[] {
+  const fn = synth.stateless.functions.get(name as never);
+  if (!fn) throw new Error(`${name} not deployed`);
+  const roleId = synth.stateless.getLogicalId(fn.role.node.defaultChild as never);
+  const policies = synth.statelessTemplate.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleId }] },
+  }) as Record<string, Resource>;
+  return policyStatements(policies).map(({ statement }) => statement);
+}
+
+// Services whose data the pipeline owns or acts on: a wildcard action or resource there is a leak.
+const DATA_PLANE = /^(dynamodb|s3|sagemaker|events|sqs|secretsmanager|application-autoscaling):/;
+// Read-only actions without resource-level permissions, each documented in the stack.
+const SERVICE_LEVEL_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'ce:GetCostAndUsage',
+  'cloudwatch:GetMetricData',
+  'sagemaker:ListEndpoints',
+  'application-autoscaling:DescribeScalableTargets',
+]);
+
+describe('FinopsStatelessStack', () => {
+  let synth: SynthesizedFinopsApp;
+  let functions: Record<string, Resource>;
+
+  beforeAll(() => {
+    synth = synthFinopsApp({ opencostUrl: 'https://opencost.example.com', gitopsRepository: 'acme/gitops' });
+    functions = synth.statelessTemplate.findResources('AWS::Lambda::Function') as Record<string, Resource>;
+  }, SYNTH_TIMEOUT_MS);
+
+  const environmentOf = (name: string): Record<string, unknown> => {
+    const environment = functions[functionLogicalId(synth, name)]?.Properties.Environment as
+      | { Variables: Record<string, unknown> }
+      | undefined;
+    if (!environment) throw new Error(`${name} has no environment`);
+    return environment.Variables;
+  };
+  const deployedRoutes = () =>
+    ROUTES.filter((route) => synth.stateless.functions.has(route.consumer as never));
+
+  it.each(ROUTES.map((route) => [route.detailTypes.join(' + '), route.consumer, route] as const))(
+    'routes %s to %s with a DLQ and 2 retries when deployed',
+    (_detailTypes, consumer, route) => {
+      // Prepare: routes whose handler is not written yet are not deployed (reported by the catalog test).
+      if (!synth.stateless.functions.has(consumer as never)) return;
+      const pattern = eventPattern(route);
+      // Act
+      const rules = synth.statelessTemplate.findResources('AWS::Events::Rule', {
+        Properties: { EventPattern: { source: pattern.source, 'detail-type': pattern['detail-type'] } },
+      }) as Record<string, Resource>;
+      const consumerArn = { 'Fn::GetAtt': [functionLogicalId(synth, consumer), 'Arn'] };
+      const toConsumer = Object.values(rules).filter((rule) =>
+        (rule.Properties.Targets as { Arn: unknown }[]).some(
+          (t) => JSON.stringify(t.Arn) === JSON.stringify(consumerArn),
+        ),
+      );
+      // Assess
+      expect(toConsumer).toHaveLength(1);
+      const [rule] = toConsumer;
+      expect(rule?.Properties.EventBusName).toBeDefined();
+      expect(rule?.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: consumerArn,
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/Dlq/), 'Arn'] } },
+          RetryPolicy: {
+            MaximumRetryAttempts: ROUTE_RETRY.retryAttempts,
+            MaximumEventAgeInSeconds: ROUTE_RETRY.maxEventAge.toSeconds(),
+          },
+        }),
+      ]);
+    },
+  );
+
+  it('gives every route its own dead-letter queue when deployed', () => {
+    // Prepare
+    const rulesOnBus = Object.values(
+      synth.statelessTemplate.findResources('AWS::Events::Rule', {
+        Properties: { EventBusName: Match.anyValue() },
+      }) as Record<string, Resource>,
+    );
+    // Act
+    const dlqs = rulesOnBus.map((rule) =>
+      JSON.stringify((rule.Properties.Targets as { DeadLetterConfig?: unknown }[])[0]?.DeadLetterConfig),
+    );
+    // Assess
+    expect(dlqs).toHaveLength(deployedRoutes().length);
+    expect(new Set(dlqs).size).toBe(dlqs.length);
+  });
+
+  it('runs every function on nodejs22.x, arm64, with active tracing and an on-failure destination', () => {
+    expect(Object.keys(functions).length).toBeGreaterThan(0);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect({ id, ...fn.Properties }).toMatchObject({
+        id,
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+      synth.statelessTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: id },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+      });
+    }
+  });
+
+  it('sends function logs to log groups with a retention period', () => {
+    const logGroups = synth.statelessTemplate.findResources('AWS::Logs::LogGroup') as Record<
+      string,
+      Resource
+    >;
+    for (const fn of Object.values(functions)) {
+      const groupId = (
+        (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup as { Ref: string }
+      ).Ref;
+      expect(logGroups[groupId]?.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('sets table, bus and Powertools variables from shared/config/env-names on publishing functions', () => {
+    const detect = functions[functionLogicalId(synth, 'detect-anomalies')];
+    expect(detect?.Properties.Environment).toEqual({
+      Variables: expect.objectContaining({
+        [EnvName.tableName]: expect.anything(),
+        [EnvName.eventBusName]: expect.anything(),
+        [EnvName.powertoolsServiceName]: 'detect-anomalies',
+        [EnvName.powertoolsMetricsNamespace]: expect.any(String),
+      }),
+    });
+  });
+
+  it('grants no wildcard action and no "*" resource on data-plane services', () => {
+    const statements = policyStatements(
+      synth.statelessTemplate.findResources('AWS::IAM::Policy') as Record<string, Resource>,
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    const offending = statements.flatMap(({ policyId, statement }) => {
+      const actions = asArray(statement.Action);
+      const resources = asArray(statement.Resource);
+      return actions
+        .filter(
+          (action) =>
+            action === '*' || /:\*$/.test(action) || (DATA_PLANE.test(action) && resources.includes('*')),
+        )
+        .filter((action) => !SERVICE_LEVEL_ACTIONS.has(action))
+        .map((action) => `${policyId}: ${action} on ${JSON.stringify(resources)}`);
+    });
+    expect(offending).toEqual([]);
+  });
+
+  it('lets scale-endpoint change capacity only of endpoints tagged finops:managed=true', () => {
+    // Prepare
+    const statements = roleStatements(synth, 'scale-endpoint');
+    const scaling = statements.filter((s) =>
+      asArray(s.Action).some((a) => /^(sagemaker|application-autoscaling):/.test(a)),
+    );
+    // Act
+    const actions = scaling.flatMap((s) => asArray(s.Action)).sort();
+    // Assess
+    expect(actions).toEqual([
+      'application-autoscaling:DescribeScalableTargets',
+      'application-autoscaling:RegisterScalableTarget',
+      'sagemaker:DescribeEndpoint',
+      'sagemaker:UpdateEndpointWeightsAndCapacities',
+    ]);
+    for (const statement of scaling) {
+      if (asArray(statement.Action).includes('application-autoscaling:DescribeScalableTargets')) continue;
+      expect(statement.Condition).toEqual({
+        StringEquals: { [`aws:ResourceTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value },
+      });
+    }
+  });
+
+  it('keeps scale-endpoint in dry-run unless context scalingDryRun is false', () => {
+    expect(environmentOf('scale-endpoint')[EnvName.dryRun]).toBe('true');
+  });
+
+  it('exposes a Function URL without IAM auth only for slack-interactions', () => {
+    const urls = synth.statelessTemplate.findResources('AWS::Lambda::Url') as Record<string, Resource>;
+    const targets = Object.values(urls).map((url) => url.Properties);
+    expect(targets).toEqual([
+      expect.objectContaining({
+        AuthType: 'NONE',
+        TargetFunctionArn: { 'Fn::GetAtt': [functionLogicalId(synth, 'slack-interactions'), 'Arn'] },
+      }),
+    ]);
+  });
+
+  it('gives secrets only to the functions that need them, by ARN variable', () => {
+    const vars = environmentOf;
+    expect(vars('notify-slack')).toHaveProperty(EnvName.slackWebhookSecretArn);
+    expect(vars('slack-interactions')).toHaveProperty(EnvName.slackSigningSecretArn);
+    expect(vars('open-rightsizing-pr')).toMatchObject({
+      [EnvName.githubTokenSecretArn]: expect.anything(),
+      [EnvName.gitopsRepository]: 'acme/gitops',
+    });
+    expect(vars('detect-anomalies')).not.toHaveProperty(EnvName.slackWebhookSecretArn);
+    const secretReaders = roleStatements(synth, 'detect-anomalies').filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('secretsmanager:')),
+    );
+    expect(secretReaders).toEqual([]);
+  });
+
+  it('triggers ingest-billing on S3 Object Created under the export prefix with a DLQ and 2 retries', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: Match.absent(),
+      EventPattern: {
+        source: [AwsEvent.s3Source],
+        'detail-type': [AwsEvent.s3ObjectCreated],
+        detail: { bucket: { name: [Match.anyValue()] }, object: { key: [{ prefix: 'exports/' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId(synth, 'ingest-billing'), 'Arn'] },
+          DeadLetterConfig: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
+    });
+  });
+
+  it('schedules Cost Explorer and OpenCost ingestion daily with a DLQ when opencostUrl is set', () => {
+    for (const name of ['ingest-cost-explorer', 'ingest-k8s']) {
+      synth.statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: Match.stringLikeRegexp('^cron\\(0 \\d+ \\* \\* \\? \\*\\)$'),
+        Target: Match.objectLike({
+          Arn: { 'Fn::GetAtt': [functionLogicalId(synth, name), 'Arn'] },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 },
+        }),
+      });
+    }
+    expect(environmentOf('ingest-k8s')[EnvName.opencostUrl]).toBe('https://opencost.example.com');
+  });
+
+  it('fans large exports out with a Distributed Map over the export files, traced and logged', () => {
+    const machines = synth.statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Record<
+      string,
+      Resource
+    >;
+    const [machine] = Object.values(machines);
+    expect(machine?.Properties).toMatchObject({
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL' },
+    });
+    const definition = JSON.stringify(machine?.Properties.DefinitionString);
+    expect(definition).toContain('DISTRIBUTED');
+    expect(definition).toContain('s3:listObjectsV2');
+    // No tolerated failures (the default, 0): one failed file fails the whole period.
+    expect(definition).not.toContain('ToleratedFailure');
+  });
+
+  it('alarms on every dead-letter queue as soon as it holds a message', () => {
+    const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    const alarms = Object.values(
+      synth.statelessTemplate.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+    );
+    for (const queueId of Object.keys(queues)) {
+      const alarm = alarms.find(
+        (a) =>
+          JSON.stringify(a.Properties).includes(`"${queueId}"`) &&
+          JSON.stringify(a.Properties).includes('ApproximateNumberOfMessagesVisible'),
+      );
+      expect({ queueId, ...alarm?.Properties }).toMatchObject({
+        queueId,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [expect.anything()],
+      });
+    }
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
+    for (const [queueId, queue] of Object.entries(queues)) {
+      expect({ queueId, ...queue.Properties }).toMatchObject({ queueId, SqsManagedSseEnabled: true });
+      synth.statelessTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: Match.arrayWith([{ Ref: queueId }]),
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('emits only events of the pipeline source from functions that publish', () => {
+    const rulesOnBus = Object.values(
+      synth.statelessTemplate.findResources('AWS::Events::Rule', {
+        Properties: { EventBusName: Match.anyValue() },
+      }) as Record<string, Resource>,
+    );
+    for (const rule of rulesOnBus) {
+      expect((rule.Properties.EventPattern as { source: string[] }).source).toEqual([EVENT_SOURCE]);
+    }
+  });
+});
+
+describe('FinopsStatelessStack with scaling enabled', () => {
+  it(
+    'turns dry-run off for scale-endpoint when context scalingDryRun is false',
+    () => {
+      // Prepare / Act
+      const scaleEndpoint = FUNCTION_CATALOG.filter((spec) => spec.name === 'scale-endpoint');
+      const synth = synthFinopsApp({ scalingDryRun: 'false' }, scaleEndpoint, { bundle: false });
+      // Assess
+      synth.statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            [EnvName.dryRun]: 'false',
+            [EnvName.powertoolsServiceName]: 'scale-endpoint',
+          }),
+        },
+      });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
+
+describe('function catalog', () => {
+  it('has a handler file for every function it deploys', () => {
+    // Fails while a catalog entry's functions/<name>/handler.ts does not exist (it is then not deployed).
+    const { missing } = partitionCatalog();
+    expect(missing.map((spec) => `functions/${spec.name}/handler.ts`)).toEqual([]);
+  });
+});
