@@ -48,7 +48,7 @@ export function createSlackWebhookSender(props: SlackWebhookSenderProps): SendSl
   return async (message) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await webhook.send({ text: message.text, blocks: message.blocks as never, unfurl_links: false });
+        await webhook.send({ text: message.text, blocks: message.blocks, unfurl_links: false });
         return;
       } catch (error) {
         const status = error instanceof IncomingWebhookHTTPError ? error.statusCode : undefined;
