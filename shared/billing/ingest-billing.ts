@@ -86,7 +86,9 @@ export interface IngestBillingUnitInput {
  * `Billing Ingestion Completed` (also when nothing changed, so a crash between write and publish
  * heals on re-run), and returns the ingestion report.
  */
-export async function ingestBillingUnit(input: IngestBillingUnitInput): Promise<IngestionReport> {
+export async function ingestBillingUnit(
+  input: IngestBillingUnitInput,
+): Promise<IngestionReport & { unchanged: boolean }> {
   const { sources, store, publish, now } = input;
   const options = input.options ?? {};
   if (sources.length === 0)
@@ -169,5 +171,5 @@ export async function ingestBillingUnit(input: IngestBillingUnitInput): Promise<
       }),
     ]);
   }
-  return final;
+  return { ...final, unchanged: result.unchanged };
 }
