@@ -11,6 +11,9 @@ const base = {
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
+  // @middy/* export only an "import" condition and jest resolves with "require": map to the ESM entry.
+  moduleNameMapper: { '^@middy/(.*)$': '<rootDir>/node_modules/@middy/$1/index.js' },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
 };
 const project = (name, timeout) => ({
   ...base,

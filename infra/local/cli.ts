@@ -1,5 +1,6 @@
-import { commands } from '#infra/local/commands/index';
+import './local-env';
 import { type CliCommand, type CliIo, UsageError } from '#infra/local/commands/command';
+import { commands } from '#infra/local/commands/index';
 
 /** `finops <command> [args]`: the local entry point (also what `npm start` runs as `finops run`). */
 export async function main(argv: string[], io: CliIo): Promise<number> {
