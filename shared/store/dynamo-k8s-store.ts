@@ -1,7 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -11,6 +9,7 @@ import type { RightsizingRecommended } from '#events/rightsizing-recommended';
 import type { IsoDay } from '#shared/cost/cost-point';
 import { FinopsError } from '#shared/errors';
 import { type ContainerUsageDay, type WorkloadKey, workloadPath } from '#shared/k8s/container-usage';
+import type { DocumentClientLike } from '#shared/store/dynamo-client';
 import { TableKey } from '#shared/store/table-schema';
 
 /** Writes that DynamoDB kept refusing (UnprocessedItems) after every retry. */
@@ -47,6 +46,8 @@ export interface K8sStore {
   readWorkloadUsage(workload: WorkloadKey, range: { from: IsoDay; to: IsoDay }): Promise<ContainerUsageDay[]>;
   putRecommendation(recommendation: RightsizingRecommended): Promise<void>;
   getRecommendation(recommendationId: string): Promise<RightsizingRecommended | undefined>;
+  /** The latest recommendation of every workload of a namespace (for PRs grouped per namespace). */
+  listLatestRecommendations(cluster: string, namespace: string): Promise<RightsizingRecommended[]>;
   getPullRequest(repository: string, branch: string): Promise<PullRequestRecord | undefined>;
   /** Creates the record unless one exists for the branch (then returns the existing one). */
   createPullRequest(
@@ -59,7 +60,7 @@ export interface K8sStore {
 
 /** Table and client of the DynamoDB K8s store. */
 export interface DynamoK8sStoreProps {
-  documentClient: DynamoDBDocumentClient;
+  documentClient: DocumentClientLike;
   tableName: string;
   maxBatchAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -70,6 +71,7 @@ const usageSk = (day: IsoDay, container: string) => `DAY#${day}#${container}`;
 const indexPk = (cluster: string) => `K8SIDX#${cluster}`;
 const CLUSTERS_PK = 'K8SIDX';
 const recPk = (id: string) => `REC#${id}`;
+const latestRecPk = (cluster: string, namespace: string) => `RECNS#${cluster}#${namespace}`;
 const prPk = (repository: string) => `PR#${repository}`;
 const prSk = (branch: string) => `BRANCH#${branch}`;
 
@@ -182,17 +184,31 @@ export function createDynamoK8sStore(props: DynamoK8sStoreProps): K8sStore {
     },
 
     async putRecommendation(recommendation) {
-      await db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            [TableKey.partition]: recPk(recommendation.recommendationId),
-            [TableKey.sort]: 'REC',
-            type: 'rightsizing-recommendation',
-            recommendation: stripUndefined(recommendation),
-          },
-        }),
-      );
+      const w = recommendation.workload;
+      await batchPut([
+        {
+          [TableKey.partition]: recPk(recommendation.recommendationId),
+          [TableKey.sort]: 'REC',
+          type: 'rightsizing-recommendation',
+          recommendation: stripUndefined(recommendation),
+        },
+        {
+          [TableKey.partition]: latestRecPk(w.cluster, w.namespace),
+          [TableKey.sort]: `${w.kind}/${w.name}`,
+          type: 'rightsizing-latest',
+          recommendation: stripUndefined(recommendation),
+        },
+      ]);
+    },
+
+    async listLatestRecommendations(cluster, namespace) {
+      const items = await queryAll({
+        TableName: tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TableKey.partition },
+        ExpressionAttributeValues: { ':pk': latestRecPk(cluster, namespace) },
+      });
+      return items.map((item) => item.recommendation as RightsizingRecommended);
     },
 
     async getRecommendation(recommendationId) {
@@ -277,12 +293,4 @@ export function createDynamoK8sStore(props: DynamoK8sStoreProps): K8sStore {
       return items.map((item) => item.pr as PullRequestRecord);
     },
   };
-}
-
-/** The store over a default SDK client (endpoint from AWS_ENDPOINT_URL_DYNAMODB locally). */
-export function createDefaultK8sStore(tableName: string): K8sStore {
-  const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  return createDynamoK8sStore({ documentClient, tableName });
 }
