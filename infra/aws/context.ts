@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Node } from 'constructs';
+import { REPO_ROOT } from './constructs/pipeline-function';
 
 /**
  * Deployment settings read from CDK context (`cdk.json` or `-c key=value`). Parsed once when the
@@ -21,6 +24,8 @@ export interface FinopsContext {
   readonly opencostUrl?: string;
   /** Scale-endpoint runs in dry-run unless this is explicitly `false`. */
   readonly scalingDryRun: boolean;
+  /** Text of the versioned scaling policy (guardrails) file, passed to the scaling functions. */
+  readonly scalingPolicy: string;
   /** Days CloudWatch keeps function logs. */
   readonly logRetentionDays: number;
   /** Reserve concurrency 1 for functions whose side effects must not overlap (off for accounts at the 10 limit). */
@@ -37,9 +42,16 @@ export const ContextKey = {
   gitopsRepository: 'gitopsRepository',
   opencostUrl: 'opencostUrl',
   scalingDryRun: 'scalingDryRun',
+  scalingPolicyFile: 'scalingPolicyFile',
   logRetentionDays: 'logRetentionDays',
   reserveConcurrency: 'reserveConcurrency',
 } as const;
+
+/** Default scaling policy (repository-relative): the documented sample, dry-run by default. */
+export const DEFAULT_SCALING_POLICY_FILE = 'samples/policy/scaling-policy.yaml';
+
+// Lambda allows 4 KB of environment in total; the policy must leave room for the other variables.
+const MAX_POLICY_BYTES = 3072;
 
 /** Default key prefix of the billing exports (Data Exports writes `<prefix>/<export-name>/data/...`). */
 export const DEFAULT_EXPORT_PREFIX = 'exports/';
@@ -88,6 +100,24 @@ export function readFinopsContext(node: Node): FinopsContext {
       `one of ${LOG_RETENTION_DAYS.join(', ')}`,
     );
   }
+  const policyFile = node.tryGetContext(ContextKey.scalingPolicyFile) ?? DEFAULT_SCALING_POLICY_FILE;
+  let scalingPolicy: string;
+  try {
+    scalingPolicy = readFileSync(path.resolve(REPO_ROOT, String(policyFile)), 'utf8');
+  } catch {
+    throw new ContextError(
+      ContextKey.scalingPolicyFile,
+      policyFile,
+      'a readable policy file (relative to the repository)',
+    );
+  }
+  if (Buffer.byteLength(scalingPolicy) > MAX_POLICY_BYTES || !scalingPolicy.includes('\n')) {
+    throw new ContextError(
+      ContextKey.scalingPolicyFile,
+      policyFile,
+      `a multi-line YAML file under ${MAX_POLICY_BYTES} bytes`,
+    );
+  }
   const opencostUrl = optionalString(node, ContextKey.opencostUrl, /^https?:\/\/\S+$/, 'an http(s) URL');
   return {
     exportBucketName: optionalString(node, ContextKey.exportBucketName, BUCKET_NAME, 'an S3 bucket name'),
@@ -113,6 +143,7 @@ export function readFinopsContext(node: Node): FinopsContext {
     gitopsRepository: optionalString(node, ContextKey.gitopsRepository, REPOSITORY, 'owner/name'),
     opencostUrl,
     scalingDryRun: booleanValue(node, ContextKey.scalingDryRun, true),
+    scalingPolicy,
     logRetentionDays,
     reserveConcurrency: booleanValue(node, ContextKey.reserveConcurrency, true),
   };

@@ -145,13 +145,18 @@ export class FinopsStatelessStack extends Stack {
       secrets.githubToken.grantRead(fn.fn);
     });
     this.withFunction('detect-idle-endpoints', (fn) => this.grantIdleDetection(fn));
-    this.withFunction('scale-endpoint', (fn) => {
-      fn.addEnvironment(EnvName.dryRun, String(settings.scalingDryRun));
-      this.grantEndpointScaling(fn);
-    });
+    // slack-interactions executes the actions a human approved, so it scales like scale-endpoint.
+    for (const name of ['scale-endpoint', 'slack-interactions'] as const) {
+      this.withFunction(name, (fn) => {
+        fn.addEnvironment(EnvName.dryRun, String(settings.scalingDryRun));
+        fn.addEnvironment(EnvName.scalingPolicy, settings.scalingPolicy);
+        fn.addEnvironment(EnvName.slackWebhookSecretArn, secrets.slackWebhook.secretArn);
+        secrets.slackWebhook.grantRead(fn.fn);
+        this.grantEndpointScaling(fn);
+      });
+    }
     this.withFunction('slack-interactions', (fn) => {
       fn.addEnvironment(EnvName.slackSigningSecretArn, secrets.slackSigningSecret.secretArn);
-      fn.addEnvironment(EnvName.dryRun, String(settings.scalingDryRun));
       secrets.slackSigningSecret.grantRead(fn.fn);
       // Slack cannot sign AWS SigV4 requests: the URL is public and the handler rejects any
       // request without a valid Slack signature and a fresh timestamp.
@@ -260,32 +265,39 @@ export class FinopsStatelessStack extends Stack {
     });
   }
 
+  /** ARN pattern of every SageMaker resource of one type in this account and region. */
+  private sagemakerArns(resource: 'endpoint' | 'endpoint-config' | 'inference-component'): string {
+    return this.formatArn({ service: 'sagemaker', resource, resourceName: '*' });
+  }
+
   /** CloudWatch metrics and SageMaker reads for idle detection; nothing that changes capacity. */
   private grantIdleDetection(fn: PipelineFunction): void {
-    const endpointArn = this.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: '*' });
-    const endpointConfigArn = this.formatArn({
-      service: 'sagemaker',
-      resource: 'endpoint-config',
-      resourceName: '*',
-    });
+    const endpointArn = this.sagemakerArns('endpoint');
+    const endpointConfigArn = this.sagemakerArns('endpoint-config');
+    const componentArn = this.sagemakerArns('inference-component');
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadMetricsAndListEndpoints',
-        actions: ['cloudwatch:GetMetricData', 'sagemaker:ListEndpoints'],
+        actions: ['cloudwatch:GetMetricData', 'sagemaker:ListEndpoints', 'sagemaker:ListInferenceComponents'],
         resources: ['*'],
       }),
     );
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DescribeEndpoints',
-        actions: ['sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:ListTags'],
-        resources: [endpointArn, endpointConfigArn],
+        actions: [
+          'sagemaker:DescribeEndpoint',
+          'sagemaker:DescribeEndpointConfig',
+          'sagemaker:DescribeInferenceComponent',
+          'sagemaker:ListTags',
+        ],
+        resources: [endpointArn, endpointConfigArn, componentArn],
       }),
     );
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'cloudwatch:GetMetricData and sagemaker:ListEndpoints support no resource-level permissions (read-only).',
+        'cloudwatch:GetMetricData, sagemaker:ListEndpoints and ListInferenceComponents support no resource-level permissions (read-only).',
     });
     acknowledgeWildcardResource(
       fn.role,
@@ -297,6 +309,11 @@ export class FinopsStatelessStack extends Stack {
       endpointConfigArn,
       'Reads the instance type and count of each endpoint to price its idle capacity (read-only).',
     );
+    acknowledgeWildcardResource(
+      fn.role,
+      componentArn,
+      'Reads the copy count of inference components of each endpoint (read-only).',
+    );
   }
 
   /**
@@ -305,7 +322,8 @@ export class FinopsStatelessStack extends Stack {
    */
   private grantEndpointScaling(fn: PipelineFunction): void {
     const managedOnly = { StringEquals: { [`aws:ResourceTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value } };
-    const endpointArn = this.formatArn({ service: 'sagemaker', resource: 'endpoint', resourceName: '*' });
+    const endpointArn = this.sagemakerArns('endpoint');
+    const componentArn = this.sagemakerArns('inference-component');
     const scalableTargetArn = this.formatArn({
       service: 'application-autoscaling',
       resource: 'scalable-target',
@@ -319,6 +337,15 @@ export class FinopsStatelessStack extends Stack {
         conditions: managedOnly,
       }),
     );
+    // Scale to zero is only possible through inference components (SageMaker's own rule).
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ScaleManagedInferenceComponents',
+        actions: ['sagemaker:UpdateInferenceComponentRuntimeConfig', 'sagemaker:DescribeInferenceComponent'],
+        resources: [componentArn],
+        conditions: managedOnly,
+      }),
+    );
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RegisterManagedScalableTargets',
@@ -329,15 +356,15 @@ export class FinopsStatelessStack extends Stack {
     );
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'DescribeScalableTargets',
-        actions: ['application-autoscaling:DescribeScalableTargets'],
+        sid: 'ListScalingState',
+        actions: ['application-autoscaling:DescribeScalableTargets', 'sagemaker:ListInferenceComponents'],
         resources: ['*'],
       }),
     );
     Validations.of(fn.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'application-autoscaling:DescribeScalableTargets supports no resource-level permissions (read-only).',
+        'application-autoscaling:DescribeScalableTargets and sagemaker:ListInferenceComponents support no resource-level permissions (read-only).',
     });
     const tagged = `limited by the aws:ResourceTag/${MANAGED_TAG.key}=${MANAGED_TAG.value} condition to opted-in`;
     acknowledgeWildcardResource(fn.role, endpointArn, `Endpoint ARNs ${tagged} endpoints.`);
@@ -346,6 +373,7 @@ export class FinopsStatelessStack extends Stack {
       scalableTargetArn,
       `Scalable-target ARNs (random ids) ${tagged} targets.`,
     );
+    acknowledgeWildcardResource(fn.role, componentArn, `Inference-component ARNs ${tagged} components.`);
   }
 
   /** The Distributed Map state machine for exports too large for one invocation. */

@@ -48,6 +48,7 @@ const SERVICE_LEVEL_ACTIONS = new Set([
   'ce:GetCostAndUsage',
   'cloudwatch:GetMetricData',
   'sagemaker:ListEndpoints',
+  'sagemaker:ListInferenceComponents',
   'application-autoscaling:DescribeScalableTargets',
 ]);
 
@@ -182,26 +183,46 @@ describe('FinopsStatelessStack', () => {
     expect(offending).toEqual([]);
   });
 
-  it('lets scale-endpoint change capacity only of endpoints tagged finops:managed=true', () => {
-    // Prepare
-    const statements = roleStatements(synth, 'scale-endpoint');
-    const scaling = statements.filter((s) =>
-      asArray(s.Action).some((a) => /^(sagemaker|application-autoscaling):/.test(a)),
-    );
-    // Act
-    const actions = scaling.flatMap((s) => asArray(s.Action)).sort();
-    // Assess
-    expect(actions).toEqual([
-      'application-autoscaling:DescribeScalableTargets',
-      'application-autoscaling:RegisterScalableTarget',
-      'sagemaker:DescribeEndpoint',
-      'sagemaker:UpdateEndpointWeightsAndCapacities',
-    ]);
-    for (const statement of scaling) {
-      if (asArray(statement.Action).includes('application-autoscaling:DescribeScalableTargets')) continue;
-      expect(statement.Condition).toEqual({
-        StringEquals: { [`aws:ResourceTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value },
-      });
+  it.each(['scale-endpoint', 'slack-interactions'])(
+    'lets %s change capacity only of resources tagged finops:managed=true',
+    (name) => {
+      // Prepare
+      const statements = roleStatements(synth, name).filter((s) =>
+        asArray(s.Action).some((a) => /^(sagemaker|application-autoscaling):/.test(a)),
+      );
+      // Act
+      const actions = statements.flatMap((s) => asArray(s.Action)).sort();
+      const unconditioned = statements
+        .filter((s) => s.Condition === undefined)
+        .flatMap((s) => asArray(s.Action))
+        .sort();
+      // Assess
+      expect(actions).toEqual([
+        'application-autoscaling:DescribeScalableTargets',
+        'application-autoscaling:RegisterScalableTarget',
+        'sagemaker:DescribeEndpoint',
+        'sagemaker:DescribeInferenceComponent',
+        'sagemaker:ListInferenceComponents',
+        'sagemaker:UpdateEndpointWeightsAndCapacities',
+        'sagemaker:UpdateInferenceComponentRuntimeConfig',
+      ]);
+      expect(unconditioned).toEqual([
+        'application-autoscaling:DescribeScalableTargets',
+        'sagemaker:ListInferenceComponents',
+      ]);
+      for (const statement of statements.filter((s) => s.Condition !== undefined)) {
+        expect(statement.Condition).toEqual({
+          StringEquals: { [`aws:ResourceTag/${MANAGED_TAG.key}`]: MANAGED_TAG.value },
+        });
+      }
+    },
+  );
+
+  it('passes the versioned scaling policy to the functions that scale', () => {
+    for (const name of ['scale-endpoint', 'slack-interactions']) {
+      expect(environmentOf(name)[EnvName.scalingPolicy]).toEqual(
+        expect.stringContaining('maxReductionPerStep'),
+      );
     }
   });
 
