@@ -40,7 +40,10 @@ export function runGit(
         else resolve(stdout);
       },
     );
-    child.stdin?.end(options.input ?? '');
+    // git may exit before reading stdin (EPIPE): its exit status is what counts.
+    child.stdin?.on('error', () => {});
+    if (options.input === undefined) child.stdin?.end();
+    else child.stdin?.end(options.input);
   });
 }
 

@@ -23,6 +23,13 @@ function sumText(values: readonly string[]): string {
   return `${sign}${magnitude / 100n}.${(magnitude % 100n).toString().padStart(2, '0')}`;
 }
 
+/** The window end is exclusive: show its last included day. */
+function lastDayOf(end: string): string {
+  const date = new Date(end);
+  date.setUTCMilliseconds(date.getUTCMilliseconds() - 1);
+  return date.toISOString().slice(0, 10);
+}
+
 const cores = (value: number) => formatCpu(Math.max(value, 0.001));
 const bytes = (value: number) => formatMemory(Math.max(value, 1));
 
@@ -62,7 +69,7 @@ export function renderRightsizingPrBody(
       '',
       `### ${escapeMarkdown(`${w.namespace}/${w.kind}/${w.name}`)} (cluster ${escapeMarkdown(w.cluster)})`,
       '',
-      `Cost center: ${escapeMarkdown(rec.costCenter ?? 'unknown')} · replicas: ${rec.replicas ?? 'unknown'} · window: ${escapeMarkdown(rec.window.start.slice(0, 10))} to ${escapeMarkdown(rec.window.end.slice(0, 10))}`,
+      `Cost center: ${escapeMarkdown(rec.costCenter ?? 'unknown')} · replicas: ${rec.replicas ?? 'unknown'} · window: ${escapeMarkdown(rec.window.start.slice(0, 10))} to ${escapeMarkdown(lastDayOf(rec.window.end))} (inclusive)`,
       '',
       markdownTable(
         [
@@ -132,7 +139,7 @@ export function renderRightsizingPrBody(
     sections.push(
       '',
       `Algorithm \`${escapeMarkdown(rec.algorithm.version)}\` with ${Object.entries(rec.algorithm.parameters)
-        .map(([key, value]) => `${escapeMarkdown(key)}\\=${escapeMarkdown(String(value))}`)
+        .map(([key, value]) => `${escapeMarkdown(key)}=${escapeMarkdown(String(value))}`)
         .join(', ')}. Recommendation id: ${escapeMarkdown(rec.recommendationId)}.`,
     );
   }
