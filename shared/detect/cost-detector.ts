@@ -47,7 +47,7 @@ export interface CostDetectorConfig {
   minImpact: number;
   /** Minimum impact relative to expected, in percent. */
   minImpactPercent: number;
-  /** Consecutive high days after which a level shift becomes the new normal. */
+  /** Statistically high days within a week after which a level shift becomes the new normal. */
   shiftConfirmDays: number;
   /** How many previous months' same day of month are compared for recurring charges. */
   recurringLookbackMonths: number;
@@ -67,7 +67,7 @@ export const DEFAULT_COST_DETECTOR_CONFIG: CostDetectorConfig = {
   relativeNoiseFloor: 0.02,
   minImpact: 50,
   minImpactPercent: 20,
-  shiftConfirmDays: 4,
+  shiftConfirmDays: 3,
   recurringLookbackMonths: 3,
   severityImpact: { medium: 250, high: 1000, critical: 5000 },
 };
@@ -183,7 +183,7 @@ export function evaluateDailyValues(
   let factorsComputedAt = -1;
   // Before a weekly profile can be estimated in a regime, factors stay 1 (no seasonality).
   let regimeStart = 0;
-  let runLength = 0;
+  const highDays: number[] = [];
   let regimeRelativeSigma = Number.NaN;
   const weekdayOf = (i: number) => (((firstEpochDay + i + 4) % 7) + 7) % 7;
 
@@ -255,6 +255,9 @@ export function evaluateDailyValues(
       if (impact <= 0 || x <= 0) verdict = V_DECREASE;
       else if (historyDays <= config.minHistoryDays) verdict = V_HISTORY;
       else if (score < config.scoreThreshold) verdict = V_NORMAL;
+      // A quiet weekday (weekend) that costs no more than an ordinary day is a drifting weekly
+      // profile, not an incident: the profile lags additive changes by a few weeks.
+      else if (factor < 0.95 && x <= expectedLevel * (1 + config.minImpactPercent / 100)) verdict = V_NORMAL;
       else if (isProvisional) verdict = V_PROVISIONAL;
       else if (impact < config.minImpact || impactPercentOf(impact, expected) < config.minImpactPercent)
         verdict = V_MATERIALITY;
@@ -264,18 +267,27 @@ export function evaluateDailyValues(
     sigmaOut[i] = daySigma;
     scoreOut[i] = verdict === V_DECREASE ? 0 : score;
     verdictOut[i] = verdict;
-    // Level shift: a run of statistically high final days restarts the baseline at the run's start.
-    if (!isProvisional && z >= zThreshold && verdict !== V_RECURRING && verdict !== V_POSSIBLE_RECURRING) {
-      runLength += 1;
-      if (runLength >= config.shiftConfirmDays) {
+    // Level shift: several statistically high final days within a week restart the baseline at
+    // the first of them (the median alone can adapt within days while the old weekly profile,
+    // wrong for an additive new cost, would keep flagging weekends for weeks).
+    // Only material days count: a slow ramp's early, small excesses must not reset the baseline.
+    if (
+      !isProvisional &&
+      z >= zThreshold &&
+      verdict !== V_RECURRING &&
+      verdict !== V_POSSIBLE_RECURRING &&
+      impact >= config.minImpact &&
+      impactPercentOf(impact, expected) >= config.minImpactPercent
+    ) {
+      highDays.push(i);
+      while ((highDays[0] as number) < i - 6) highDays.shift();
+      if (highDays.length >= config.shiftConfirmDays) {
         regimeRelativeSigma = Math.abs(expectedLevel) > 1e-9 ? sigma / Math.abs(expectedLevel) : Number.NaN;
-        regimeStart = i - runLength + 1;
-        runLength = 0;
+        regimeStart = highDays[0] as number;
+        highDays.length = 0;
         // The weekly profile of the old regime may not hold (an additive 24/7 cost flattens it).
         factors.fill(1);
       }
-    } else {
-      runLength = 0;
     }
   }
   return { expected: expectedOut, sigma: sigmaOut, score: scoreOut, verdict: verdictOut };
@@ -291,8 +303,17 @@ export function evaluateDailyValues(
     let sum = 0;
     for (let w = 0; w < 7; w += 1) {
       const bucket = ratioBuckets[w] ?? [];
-      raw[w] = bucket.length >= 2 ? scratch.median(bucket, 0, bucket.length) : 1;
+      // Three samples per weekday at least: with two, one credit or holiday decides the median.
+      if (bucket.length < 3) {
+        factors.fill(1);
+        return;
+      }
+      raw[w] = Math.max(0, scratch.median(bucket, 0, bucket.length));
       sum += raw[w] as number;
+    }
+    if (sum <= 0) {
+      factors.fill(1);
+      return;
     }
     let maxDeviation = 0;
     for (let w = 0; w < 7; w += 1) {
@@ -334,7 +355,8 @@ export function evaluateDailyValues(
     }
     if (seen === 0) return { amount: 0, firstOfMonthWithoutHistory: dayOfMonth === 1 };
     if (excesses.length * 2 < seen) return { amount: 0, firstOfMonthWithoutHistory: false };
-    return { amount: scratch.median(excesses, 0, excesses.length), firstOfMonthWithoutHistory: false };
+    // The largest recent occurrence: a fee that grew since is still a fee up to that size.
+    return { amount: Math.max(...excesses), firstOfMonthWithoutHistory: false };
   }
 }
 
