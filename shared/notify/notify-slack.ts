@@ -1,14 +1,22 @@
+import { FinopsError } from '#shared/errors';
 import type { LogSink } from '#shared/observability';
 import { buildSlackMessage, type Notification, slackMessageKey } from './notification';
 import type { SendSlackMessage } from './slack-webhook-sender';
 
 /**
  * Runs an effect at most once per key (the DynamoDB ledger in shared/store/effect-once.ts in
- * AWS and locally; a Set in tests). A failed effect must leave the key free for a retry.
+ * AWS and locally; a Set in tests). A failed effect must leave the key free for a retry;
+ * `in-progress` means another delivery holds the key right now.
  */
 export interface EffectOnce {
-  runOnce(effectKey: string, effect: () => Promise<unknown>): Promise<unknown>;
+  runOnce(
+    effectKey: string,
+    effect: () => Promise<void>,
+  ): Promise<{ status: 'ran' | 'already-done' | 'in-progress' }>;
 }
+
+/** Another delivery of the same event is posting the message now; thrown so the event is retried later. */
+export class SlackMessageInProgressError extends FinopsError {}
 
 /** What notifySlack did: `sent`, or `duplicate` when the message key had already been sent. */
 export interface NotifySlackResult {
@@ -32,12 +40,14 @@ export async function notifySlack(
 ): Promise<NotifySlackResult> {
   const messageKey = slackMessageKey(notification);
   const message = buildSlackMessage(notification);
-  let sent = false;
-  await deps.effects.runOnce(messageKey, async () => {
-    await deps.send(message);
-    sent = true;
-  });
-  const outcome = sent ? 'sent' : 'duplicate';
+  const { status } = await deps.effects.runOnce(messageKey, () => deps.send(message));
+  if (status === 'in-progress') {
+    // Not "done": the holder may still fail. Retrying later either finds it done or takes over its lease.
+    throw new SlackMessageInProgressError(
+      `Slack message ${messageKey} is being posted by another delivery; retry later`,
+    );
+  }
+  const outcome = status === 'ran' ? 'sent' : 'duplicate';
   deps.log?.info('slack notification', { messageKey, outcome, detailType: notification.detailType });
   return { messageKey, outcome };
 }

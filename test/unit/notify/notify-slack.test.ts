@@ -1,7 +1,7 @@
 import { CostAnomalyDetectedEvent } from '#events/cost-anomaly-detected';
 import type { SlackMessage } from '#shared/notify/block-kit';
 import { parseNotification } from '#shared/notify/notification';
-import { type EffectOnce, notifySlack } from '#shared/notify/notify-slack';
+import { type EffectOnce, notifySlack, SlackMessageInProgressError } from '#shared/notify/notify-slack';
 
 /** An in-memory effect-once ledger: a key is taken only when its effect succeeds. */
 function memoryLedger(): EffectOnce & { keys: Set<string> } {
@@ -9,10 +9,10 @@ function memoryLedger(): EffectOnce & { keys: Set<string> } {
   return {
     keys,
     async runOnce(key, effect) {
-      if (keys.has(key)) return { ran: false };
+      if (keys.has(key)) return { status: 'already-done' };
       await effect();
       keys.add(key);
-      return { ran: true };
+      return { status: 'ran' };
     },
   };
 }
@@ -68,5 +68,25 @@ describe('notifySlack', () => {
     // Act / Assess
     await expect(notifySlack(notification, failing)).rejects.toThrow('boom');
     expect(effects.keys.size).toBe(0);
+  });
+
+  it('throws a retryable error without sending when another delivery holds the message key', async () => {
+    // Prepare
+    const sent: SlackMessage[] = [];
+    const busy: EffectOnce = { runOnce: async () => ({ status: 'in-progress' }) };
+    const notification = parseNotification(
+      CostAnomalyDetectedEvent.detailType,
+      CostAnomalyDetectedEvent.sample,
+    );
+
+    // Act
+    const failure = notifySlack(notification, {
+      send: async (message) => void sent.push(message),
+      effects: busy,
+    });
+
+    // Assess
+    await expect(failure).rejects.toBeInstanceOf(SlackMessageInProgressError);
+    expect(sent).toHaveLength(0);
   });
 });
