@@ -116,7 +116,7 @@ export function renderSlackPayload(payload: SlackPayload, options: { color?: boo
   for (const block of blocks) {
     switch (block.type) {
       case 'header':
-        lines.push(`│ ${bold(readable(textOf(block.text), bold).toUpperCase())}`);
+        lines.push(`│ ${bold(readable(textOf(block.text), bold))}`);
         break;
       case 'section': {
         if (block.text)
@@ -174,6 +174,7 @@ function readable(text: string, bold: (text: string) => string): string {
       .replace(/(?<!\u200B)\*(?!\u200B)([^*\n]+?)(?<!\u200B)\*(?!\u200B)/g, (_match, inner: string) =>
         bold(inner),
       )
+      .replace(/(?<![\u200B\w])_(?!\u200B)([^_\n]+?)(?<!\u200B)_(?![\u200B\w])/g, '$1')
       .replace(/\u200B/g, '')
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')

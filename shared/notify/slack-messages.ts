@@ -27,6 +27,17 @@ export const OUTCOME_EMOJI: Readonly<Record<EndpointScaled['outcome'], string>> 
   restored: ':arrow_up:',
 };
 
+/** Human headline per scaling outcome. */
+const OUTCOME_HEADLINE: Readonly<Record<EndpointScaled['outcome'], string>> = {
+  skipped: 'Scale-down skipped',
+  'dry-run': 'Scale-down dry run',
+  'awaiting-approval': 'Scale-down awaiting approval',
+  executed: 'Endpoint scaled down',
+  failed: 'Scaling failed',
+  rejected: 'Scale-down rejected',
+  restored: 'Endpoint restored',
+};
+
 /** Block ids / action ids of the approval buttons; the slack-interactions function reads them. */
 export const ApprovalAction = {
   blockId: 'endpoint-scale-approval',
@@ -164,7 +175,7 @@ export function buildEndpointScaledMessage(scaled: EndpointScaled): SlackMessage
     {
       type: 'header',
       text: plainText(
-        `${OUTCOME_EMOJI[scaled.outcome]} Endpoint ${scaled.outcome}: ${escapePlainText(scaled.endpoint.name, 100)}`,
+        `${OUTCOME_EMOJI[scaled.outcome]} ${OUTCOME_HEADLINE[scaled.outcome]}: ${escapePlainText(scaled.endpoint.name, 100)}`,
       ),
     },
     { type: 'section', fields },

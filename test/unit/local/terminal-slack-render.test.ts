@@ -16,7 +16,7 @@ describe('renderSlackPayload', () => {
     const rendered = renderSlackPayload({ ...message }, { color: false });
 
     // Assess
-    expect(rendered).toContain('ENDPOINT AWAITING-APPROVAL: SENTIMENT-GPU-STAGING');
+    expect(rendered).toContain('⏳ Scale-down awaiting approval: sentiment-gpu-staging');
     expect(rendered).toContain('Capacity');
     expect(rendered).toContain('2 → 1');
     expect(rendered).toContain('[Approve] [Reject]');
