@@ -2,6 +2,7 @@ import { eventPattern, ROUTES } from '#events/routing';
 import { partitionCatalog } from '#infra/aws/function-catalog';
 import {
   functionLogicalId,
+  removeOutput,
   SYNTH_TIMEOUT_MS,
   type SynthesizedFinopsApp,
   synthFinopsApp,
@@ -17,6 +18,7 @@ describe('routing table vs synthesized EventBridge rules', () => {
   beforeAll(() => {
     synth = synthFinopsApp({}, undefined, { bundle: false });
   }, SYNTH_TIMEOUT_MS);
+  afterAll(() => removeOutput(synth));
 
   it('deploys exactly one rule per route, with the route pattern and consumer, and no other rule on the bus', () => {
     // Prepare: routes whose consumer has no handler yet are reported by the next test.

@@ -1,6 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { SYNTH_TIMEOUT_MS, type SynthesizedFinopsApp, synthFinopsApp } from './fixtures/finops-app';
+import {
+  removeOutput,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedFinopsApp,
+  synthFinopsApp,
+} from './fixtures/finops-app';
 
 /** "rule at construct path" for each unacknowledged finding, so a failure names what to fix. */
 function findings(report: ReturnType<AwsSolutionsChecks['validateScope']>): string[] {
@@ -17,6 +22,7 @@ describe('cdk-nag', () => {
     synth = synthFinopsApp({ opencostUrl: 'https://opencost.example.com' }, undefined, { bundle: false });
     synth.app.synth();
   }, SYNTH_TIMEOUT_MS);
+  afterAll(() => removeOutput(synth));
 
   it.each([
     ['AwsSolutions', () => new AwsSolutionsChecks()],
@@ -41,6 +47,7 @@ describe('cdk-nag', () => {
     role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
     // Act
     const unacknowledged = findings(new AwsSolutionsChecks().validateScope(fresh.stateless));
+    removeOutput(fresh);
     // Assess
     expect(unacknowledged).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AwsSolutions-IAM5\[Action::s3:\*\] at .*Unreviewed/)]),
