@@ -60,7 +60,7 @@ export const DEFAULT_COST_DETECTOR_CONFIG: CostDetectorConfig = {
   minHistoryDays: 10,
   windowDays: 28,
   levelDays: 7,
-  weekdayLookbackDays: 56,
+  weekdayLookbackDays: 35,
   trendDamping: 0.5,
   scoreThreshold: 0.6,
   bandSigmas: 3,
@@ -175,17 +175,32 @@ export function evaluateDailyValues(
   const scoreOut = new Float64Array(n);
   const verdictOut = new Uint8Array(n);
   const factors = new Float64Array(7).fill(1);
-  const y = new Float64Array(n);
+  const work = scratch.workspace(n);
+  const y = work.y;
   const weekly = new Float64Array(4);
   const pairSlopes = new Float64Array(6);
-  const ratioBuckets: number[][] = [[], [], [], [], [], [], []];
+  const BUCKET_CAPACITY = Math.ceil(config.weekdayLookbackDays / 7) + 1;
+  const buckets = new Float64Array(7 * BUCKET_CAPACITY);
+  const bucketCounts = new Int32Array(7);
+  const rawFactors = new Float64Array(7);
+  const weekdays = work.weekdays;
+  for (let i = 0; i < n; i += 1) weekdays[i] = (((firstEpochDay + i + 4) % 7) + 7) % 7;
   const zThreshold = Math.sqrt(-18 * Math.log(1 - config.scoreThreshold));
   let factorsComputedAt = -1;
+  let factorsVersion = 0;
+  let statsAt = -1;
+  let statsRegime = -1;
+  let statsVersion = -1;
+  let center = 0;
+  let slope = 0;
+  let baseSigma = 0;
+  const localMedians = work.local.fill(Number.NaN, 0, n);
+  let yVersion = -1;
   // Before a weekly profile can be estimated in a regime, factors stay 1 (no seasonality).
   let regimeStart = 0;
   const highDays: number[] = [];
   let regimeRelativeSigma = Number.NaN;
-  const weekdayOf = (i: number) => (((firstEpochDay + i + 4) % 7) + 7) % 7;
+  const weekdayOf = (i: number) => weekdays[i] as number;
 
   for (let i = 0; i < n; i += 1) {
     const x = values[i] as number;
@@ -194,6 +209,7 @@ export function evaluateDailyValues(
     if (i - regimeStart >= 14 && (factorsComputedAt < regimeStart || i - factorsComputedAt >= 7)) {
       computeWeekdayFactors(i);
       factorsComputedAt = i;
+      factorsVersion += 1;
     }
     const histStart = Math.max(regimeStart, i - config.windowDays, 0);
     const histLen = i - histStart;
@@ -202,32 +218,45 @@ export function evaluateDailyValues(
       sigmaOut[i] = Math.abs(x) * config.relativeNoiseFloor;
       verdictOut[i] = V_HISTORY;
       y[i] = x / (factors[weekdayOf(i)] as number);
+      yVersion = -1;
       continue;
     }
-    for (let j = histStart; j < i; j += 1) y[j] = (values[j] as number) / (factors[weekdayOf(j)] as number);
+    // y (deseasonalised values) is kept up to date incrementally and rebuilt when factors change.
+    if (factorsVersion !== yVersion) {
+      for (let j = histStart; j < i; j += 1) y[j] = (values[j] as number) / (factors[weekdayOf(j)] as number);
+      yVersion = factorsVersion;
+    }
     const levelFrom = Math.max(histStart, i - config.levelDays);
     const recentLevel = scratch.median(y, levelFrom, i);
-    const center = scratch.median(y, histStart, i);
+    // The slow statistics (window median, noise scale, trend) move little from day to day:
+    // refreshed weekly once a regime has two weeks of data, daily before (and on any change).
+    if (histLen < 14 || i - statsAt >= 7 || statsRegime !== regimeStart || statsVersion !== factorsVersion) {
+      statsAt = i;
+      statsRegime = regimeStart;
+      statsVersion = factorsVersion;
+      center = scratch.median(y, histStart, i);
+      slope = 0;
+      if (histLen >= 21 && config.trendDamping > 0) {
+        // Theil–Sen slope over weekly medians: one odd week (holidays, an incident) cannot tilt it.
+        // Only growth is projected; a falling trend would only lower the bar for alerts.
+        const weeks = Math.min(4, Math.floor(histLen / 7));
+        for (let w = 0; w < weeks; w += 1) weekly[w] = scratch.median(y, i - 7 * (w + 1), i - 7 * w);
+        let count = 0;
+        for (let a = 0; a < weeks; a += 1) {
+          for (let b = a + 1; b < weeks; b += 1) {
+            pairSlopes[count] = ((weekly[a] as number) - (weekly[b] as number)) / (7 * (b - a));
+            count += 1;
+          }
+        }
+        slope = Math.max(0, scratch.median(pairSlopes, 0, count));
+      }
+      baseSigma = MAD_TO_SIGMA * scratch.mad(y, histStart, i, center);
+    }
     // Decreases are absorbed slowly (the window median), increases quickly (the recent median):
     // the end of a holiday lull or of a temporary saving is a return to normal, not an anomaly.
     const level = Math.max(recentLevel, center);
-    let expectedLevel = level;
-    if (histLen >= 21 && config.trendDamping > 0) {
-      // Theil–Sen slope over weekly medians: one odd week (holidays, an incident) cannot tilt it.
-      // Only growth is projected; a falling trend would only lower the bar for alerts.
-      const weeks = Math.min(4, Math.floor(histLen / 7));
-      for (let w = 0; w < weeks; w += 1) weekly[w] = scratch.median(y, i - 7 * (w + 1), i - 7 * w);
-      let count = 0;
-      for (let a = 0; a < weeks; a += 1) {
-        for (let b = a + 1; b < weeks; b += 1) {
-          pairSlopes[count] = ((weekly[a] as number) - (weekly[b] as number)) / (7 * (b - a));
-          count += 1;
-        }
-      }
-      const slope = scratch.median(pairSlopes, 0, count);
-      if (slope > 0) expectedLevel = level + config.trendDamping * slope * ((config.levelDays + 1) / 2);
-    }
-    let sigma = MAD_TO_SIGMA * scratch.mad(y, histStart, i, center);
+    const expectedLevel = level + config.trendDamping * slope * ((config.levelDays + 1) / 2);
+    let sigma = baseSigma;
     if (histLen < 7 && Number.isFinite(regimeRelativeSigma)) {
       sigma = Math.max(sigma, regimeRelativeSigma * Math.abs(expectedLevel));
     }
@@ -263,6 +292,7 @@ export function evaluateDailyValues(
         verdict = V_MATERIALITY;
       else verdict = V_ANOMALY;
     }
+    y[i] = x / factor;
     expectedOut[i] = expected;
     sigmaOut[i] = daySigma;
     scoreOut[i] = verdict === V_DECREASE ? 0 : score;
@@ -287,29 +317,40 @@ export function evaluateDailyValues(
         highDays.length = 0;
         // The weekly profile of the old regime may not hold (an additive 24/7 cost flattens it).
         factors.fill(1);
+        factorsVersion += 1;
       }
     }
   }
   return { expected: expectedOut, sigma: sigmaOut, score: scoreOut, verdict: verdictOut };
 
   function computeWeekdayFactors(i: number): void {
-    for (const bucket of ratioBuckets) bucket.length = 0;
+    bucketCounts.fill(0);
     const from = Math.max(3, i - config.weekdayLookbackDays, regimeStart + 3);
     for (let j = from; j <= i - 4; j += 1) {
-      const local = scratch.median(values, j - 3, j + 4);
-      if (local > 1e-9) ratioBuckets[weekdayOf(j)]?.push((values[j] as number) / local);
+      let local = localMedians[j] as number;
+      if (Number.isNaN(local)) {
+        local = scratch.median(values, j - 3, j + 4);
+        localMedians[j] = local;
+      }
+      if (local > 1e-9) {
+        const w = weekdays[j] as number;
+        const count = bucketCounts[w] as number;
+        if (count < BUCKET_CAPACITY) {
+          buckets[w * BUCKET_CAPACITY + count] = (values[j] as number) / local;
+          bucketCounts[w] = count + 1;
+        }
+      }
     }
-    const raw = new Float64Array(7);
     let sum = 0;
     for (let w = 0; w < 7; w += 1) {
-      const bucket = ratioBuckets[w] ?? [];
+      const count = bucketCounts[w] as number;
       // Three samples per weekday at least: with two, one credit or holiday decides the median.
-      if (bucket.length < 3) {
+      if (count < 3) {
         factors.fill(1);
         return;
       }
-      raw[w] = Math.max(0, scratch.median(bucket, 0, bucket.length));
-      sum += raw[w] as number;
+      rawFactors[w] = Math.max(0, scratch.median(buckets, w * BUCKET_CAPACITY, w * BUCKET_CAPACITY + count));
+      sum += rawFactors[w] as number;
     }
     if (sum <= 0) {
       factors.fill(1);
@@ -317,11 +358,11 @@ export function evaluateDailyValues(
     }
     let maxDeviation = 0;
     for (let w = 0; w < 7; w += 1) {
-      raw[w] = Math.max(0.02, ((raw[w] as number) * 7) / sum);
-      maxDeviation = Math.max(maxDeviation, Math.abs((raw[w] as number) - 1));
+      rawFactors[w] = Math.max(0.02, ((rawFactors[w] as number) * 7) / sum);
+      maxDeviation = Math.max(maxDeviation, Math.abs((rawFactors[w] as number) - 1));
     }
     // Below 5% the weekly pattern is noise; applying it would only add variance.
-    for (let w = 0; w < 7; w += 1) factors[w] = maxDeviation < 0.05 ? 1 : (raw[w] as number);
+    for (let w = 0; w < 7; w += 1) factors[w] = maxDeviation < 0.05 ? 1 : (rawFactors[w] as number);
   }
 
   function recurringExcess(
