@@ -7,7 +7,7 @@ const swc = [
 const base = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@middy|hyparquet|@octokit|universal-user-agent|before-after-hook)/)',
+    '/node_modules/(?!(@middy|hyparquet|@octokit|universal-user-agent|before-after-hook|content-type|json-with-bigint)/)',
   ],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
