@@ -55,7 +55,7 @@ export interface LocalBusProps {
   region?: string;
   /** Retries after the first failed delivery, as the CDK targets' retry policy (default 2). */
   maxRetries?: number;
-  /** Wait between delivery attempts (default 10 ms). */
+  /** Wait before the first retry, doubled for each further one (default 50 ms; EventBridge waits longer). */
   retryDelayMs?: number;
   /** Called after each delivery record is written (for live progress output). */
   onDelivery?: (record: DeliveryRecord) => void;
@@ -109,7 +109,7 @@ export async function startLocalBus(props: LocalBusProps = {}): Promise<LocalBus
   const account = props.account ?? '000000000000';
   const region = props.region ?? 'us-east-1';
   const maxRetries = props.maxRetries ?? 2;
-  const retryDelayMs = props.retryDelayMs ?? 10;
+  const retryDelayMs = props.retryDelayMs ?? 50;
   let pending = 0;
   let idleWaiters: (() => void)[] = [];
 
@@ -143,7 +143,8 @@ export async function startLocalBus(props: LocalBusProps = {}): Promise<LocalBus
         return;
       } catch (error) {
         lastError = error;
-        if (attempt < attemptsAllowed) await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+        if (attempt < attemptsAllowed)
+          await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
       }
     }
     deadLetters.push({
