@@ -65,20 +65,22 @@ async function startFakeGithub(files: Record<string, string>, options: { rateLim
           .writeHead(status, { 'content-type': 'application/json', ...headers })
           .end(JSON.stringify(payload));
       const method = request.method;
-      let match: RegExpExecArray | null;
-      if (method === 'GET' && (match = /^\/git\/ref\/heads\/(.+)$/.exec(route))) {
-        const sha = refs.get(match[1] as string);
+      const at = (verb: string, pattern: RegExp) => (method === verb ? pattern.exec(route) : null);
+      const m1 = at('GET', /^\/git\/ref\/heads\/(.+)$/);
+      if (m1) {
+        const sha = refs.get(m1[1] as string);
         return sha
-          ? send(200, { ref: `refs/heads/${match[1]}`, object: { sha, type: 'commit' } })
+          ? send(200, { ref: `refs/heads/${m1[1]}`, object: { sha, type: 'commit' } })
           : send(404, { message: 'Not Found' });
       }
       if (method === 'GET' && route === '/git/trees/basecommit')
         return send(200, { sha: 'basetree', tree, truncated: false });
-      if (method === 'GET' && (match = /^\/git\/blobs\/(\w+)$/.exec(route))) {
+      const m2 = at('GET', /^\/git\/blobs\/(\w+)$/);
+      if (m2) {
         return send(200, {
-          sha: match[1],
+          sha: m2[1],
           encoding: 'base64',
-          content: Buffer.from(blobs.get(match[1] as string) ?? '').toString('base64'),
+          content: Buffer.from(blobs.get(m2[1] as string) ?? '').toString('base64'),
         });
       }
       if (method === 'GET' && route === '/git/commits/basecommit')
@@ -102,13 +104,15 @@ async function startFakeGithub(files: Record<string, string>, options: { rateLim
         refs.set(String(body.ref).replace('refs/heads/', ''), body.sha);
         return send(201, { ref: body.ref, object: { sha: body.sha } });
       }
-      if (method === 'PATCH' && (match = /^\/git\/refs\/heads\/(.+)$/.exec(route))) {
-        refs.set(match[1] as string, body.sha);
+      const m3 = at('PATCH', /^\/git\/refs\/heads\/(.+)$/);
+      if (m3) {
+        refs.set(m3[1] as string, body.sha);
         return send(200, { object: { sha: body.sha } });
       }
-      if (method === 'GET' && (match = /^\/contents\/(.+)$/.exec(route))) {
+      const m4 = at('GET', /^\/contents\/(.+)$/);
+      if (m4) {
         const changed = commits.get(url.searchParams.get('ref') ?? '') ?? {};
-        const content = changed[match[1] as string] ?? files[match[1] as string];
+        const content = changed[m4[1] as string] ?? files[m4[1] as string];
         return content === undefined
           ? send(404, { message: 'Not Found' })
           : send(200, { type: 'file', encoding: 'base64', content: Buffer.from(content).toString('base64') });
@@ -136,8 +140,9 @@ async function startFakeGithub(files: Record<string, string>, options: { rateLim
         pulls.push(pr);
         return send(201, pr);
       }
-      if (method === 'PATCH' && (match = /^\/pulls\/(\d+)$/.exec(route))) {
-        const pr = pulls.find((p) => p.number === Number(match?.[1]));
+      const m5 = at('PATCH', /^\/pulls\/(\d+)$/);
+      if (m5) {
+        const pr = pulls.find((p) => p.number === Number(m5[1]));
         if (!pr) return send(404, { message: 'Not Found' });
         Object.assign(pr, { title: body.title, body: body.body });
         return send(200, pr);
