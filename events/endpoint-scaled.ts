@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { defineContract, isoTimestamp, schemaVersionField } from './contract';
+import { currencyCode, defineContract, isoTimestamp, moneyText, schemaVersionField } from './contract';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /**
  * The outcome of a scaling decision for an endpoint, whatever it was: skipped by a guardrail,
@@ -26,6 +26,17 @@ export const endpointScaledSchema = z.object({
   pullRequestUrl: z.string().optional(),
   policyVersion: z.string().min(1),
   decidedAt: isoTimestamp,
+  /** v2: the endpoint's idle cost per day (exact decimal text) and its currency, from the idle event. */
+  wastedPerDay: moneyText.optional(),
+  currency: currencyCode.optional(),
+  /** v2: the detector's evidence in one line. */
+  evidence: z.string().optional(),
+  /** v2: approval rules that matched (awaiting-approval, or what a dry-run would have asked). */
+  approvalRules: z.array(z.string()).optional(),
+  /** v2: who approved, rejected or requested the restore. */
+  actor: z.string().optional(),
+  /** v2: the executor's error message of a failed action. */
+  error: z.string().optional(),
 });
 
 export type EndpointScaled = z.infer<typeof endpointScaledSchema>;
@@ -35,7 +46,7 @@ export const EndpointScaledEvent = defineContract({
   schemaVersion: SCHEMA_VERSION,
   schema: endpointScaledSchema,
   sample: {
-    schemaVersion: 1,
+    schemaVersion: 2,
     actionId: 'scale|sagemaker|sentiment-gpu-staging|2026-08-16T00:00:00.000Z',
     endpoint: { platform: 'sagemaker', id: 'sentiment-gpu-staging', name: 'sentiment-gpu-staging' },
     outcome: 'dry-run',
@@ -45,5 +56,9 @@ export const EndpointScaledEvent = defineContract({
     targetCapacity: 1,
     policyVersion: '2026-08-01',
     decidedAt: '2026-08-16T00:10:02.000Z',
+    wastedPerDay: '67.584',
+    currency: 'USD',
+    evidence: '0 invocations in the last 24 h on 2 × ml.g5.xlarge',
+    approvalRules: [],
   },
 });

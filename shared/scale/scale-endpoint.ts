@@ -42,7 +42,7 @@ const VIA_BY_EXECUTOR = {
 export function endpointScaledDetail(record: ActionRecord) {
   if (record.outcome === 'executing') throw new RangeError(`action ${record.actionId} is still executing`);
   return {
-    schemaVersion: 1,
+    schemaVersion: EndpointScaledEvent.schemaVersion,
     actionId: record.actionId,
     endpoint: { platform: record.endpoint.platform, id: record.endpoint.id, name: record.endpoint.name },
     outcome: record.outcome,
@@ -54,6 +54,12 @@ export function endpointScaledDetail(record: ActionRecord) {
     pullRequestUrl: record.pullRequestUrl,
     policyVersion: record.policyVersion,
     decidedAt: record.updatedAt,
+    wastedPerDay: record.evidence.wastedPerDay,
+    currency: record.evidence.currency,
+    evidence: record.evidence.summary,
+    approvalRules: record.approvalRules,
+    actor: record.actor,
+    error: record.error,
   };
 }
 
