@@ -18,10 +18,13 @@ export interface EffectOnce {
 /** Another delivery of the same event is posting the message now; thrown so the event is retried later. */
 export class SlackMessageInProgressError extends FinopsError {}
 
-/** What notifySlack did: `sent`, or `duplicate` when the message key had already been sent. */
+/**
+ * What notifySlack did: `sent`; `duplicate` when the message key had already been sent; `skipped`
+ * for an endpoint awaiting approval, whose interactive request scale-endpoint posts itself.
+ */
 export interface NotifySlackResult {
   messageKey: string;
-  outcome: 'sent' | 'duplicate';
+  outcome: 'sent' | 'duplicate' | 'skipped';
 }
 
 export interface NotifySlackDeps {
@@ -39,6 +42,15 @@ export async function notifySlack(
   deps: NotifySlackDeps,
 ): Promise<NotifySlackResult> {
   const messageKey = slackMessageKey(notification);
+  if (notification.kind === 'endpoint-scaled' && notification.detail.outcome === 'awaiting-approval') {
+    // A second, button-less copy of the approval request would only be noise in the channel.
+    deps.log?.info('slack notification', {
+      messageKey,
+      outcome: 'skipped',
+      detailType: notification.detailType,
+    });
+    return { messageKey, outcome: 'skipped' };
+  }
   const message = buildSlackMessage(notification);
   const { status } = await deps.effects.runOnce(messageKey, () => deps.send(message));
   if (status === 'in-progress') {

@@ -2,7 +2,7 @@ import type { AnomalyContributor, CostAnomalyDetected } from '#events/cost-anoma
 import type { EndpointScaled } from '#events/endpoint-scaled';
 import type { RightsizingPrOpened } from '#events/rightsizing-pr-opened';
 import { formatCurrency, type Money, parseMoney } from '#shared/money';
-import { type ButtonElement, mrkdwn, plainText, type SlackBlock, type SlackMessage } from './block-kit';
+import { mrkdwn, plainText, type SlackBlock, type SlackMessage } from './block-kit';
 import { escapeMrkdwn, escapePlainText } from './slack-text';
 
 /** Contributors listed in an anomaly message (Slack sections stay short and readable). */
@@ -37,13 +37,6 @@ const OUTCOME_HEADLINE: Readonly<Record<EndpointScaled['outcome'], string>> = {
   rejected: 'Scale-down rejected',
   restored: 'Endpoint restored',
 };
-
-/** Block ids / action ids of the approval buttons; the slack-interactions function reads them. */
-export const ApprovalAction = {
-  blockId: 'endpoint-scale-approval',
-  approve: 'approve-endpoint-scale',
-  reject: 'reject-endpoint-scale',
-} as const;
 
 /** Builds the alert for a cost anomaly episode (opened or escalated). Pure; all bill text is escaped. */
 export function buildCostAnomalyMessage(anomaly: CostAnomalyDetected): SlackMessage {
@@ -160,7 +153,10 @@ export function buildRightsizingPrMessage(pr: RightsizingPrOpened): SlackMessage
   return { text: `Rightsizing PR ${verb} for ${escapeMrkdwn(workload)}: saves ${savings}`, blocks };
 }
 
-/** Builds the audit note of a scaling decision; `awaiting-approval` carries Approve / Reject buttons. */
+/**
+ * Builds the audit note of a scaling decision. It carries no buttons: the interactive approval
+ * request is scale-endpoint's own message (shared/scale/approval-message.ts).
+ */
 export function buildEndpointScaledMessage(scaled: EndpointScaled): SlackMessage {
   const endpoint = `${scaled.endpoint.platform}/${scaled.endpoint.name}`;
   const capacity = `${scaled.previousCapacity} → ${scaled.targetCapacity}`;
@@ -196,20 +192,6 @@ export function buildEndpointScaledMessage(scaled: EndpointScaled): SlackMessage
       ),
     ],
   });
-  if (scaled.outcome === 'awaiting-approval') {
-    const value = scaled.actionId.slice(0, 2000);
-    const buttons: ButtonElement[] = [
-      {
-        type: 'button',
-        text: plainText('Approve'),
-        action_id: ApprovalAction.approve,
-        value,
-        style: 'primary',
-      },
-      { type: 'button', text: plainText('Reject'), action_id: ApprovalAction.reject, value, style: 'danger' },
-    ];
-    blocks.push({ type: 'actions', block_id: ApprovalAction.blockId, elements: buttons });
-  }
   return { text: `Endpoint ${escapeMrkdwn(endpoint)} ${scaled.outcome}: capacity ${capacity}`, blocks };
 }
 

@@ -1,4 +1,5 @@
 import { CostAnomalyDetectedEvent } from '#events/cost-anomaly-detected';
+import { EndpointScaledEvent } from '#events/endpoint-scaled';
 import type { SlackMessage } from '#shared/notify/block-kit';
 import { parseNotification } from '#shared/notify/notification';
 import { type EffectOnce, notifySlack, SlackMessageInProgressError } from '#shared/notify/notify-slack';
@@ -87,6 +88,26 @@ describe('notifySlack', () => {
 
     // Assess
     await expect(failure).rejects.toBeInstanceOf(SlackMessageInProgressError);
+    expect(sent).toHaveLength(0);
+  });
+
+  it('skips the post when an endpoint awaits approval, since scale-endpoint posts the approval request', async () => {
+    // Prepare
+    const sent: SlackMessage[] = [];
+    const effects = memoryLedger();
+    const notification = parseNotification(EndpointScaledEvent.detailType, {
+      ...EndpointScaledEvent.sample,
+      outcome: 'awaiting-approval',
+    });
+
+    // Act
+    const result = await notifySlack(notification, {
+      send: async (message) => void sent.push(message),
+      effects,
+    });
+
+    // Assess
+    expect(result.outcome).toBe('skipped');
     expect(sent).toHaveLength(0);
   });
 });

@@ -4,7 +4,6 @@ import { type RightsizingPrOpened, RightsizingPrOpenedEvent } from '#events/righ
 import type { SlackMessage } from '#shared/notify/block-kit';
 import { buildSlackMessage, parseNotification, slackMessageKey } from '#shared/notify/notification';
 import {
-  ApprovalAction,
   buildCostAnomalyMessage,
   buildEndpointScaledMessage,
   buildRightsizingPrMessage,
@@ -164,7 +163,7 @@ describe('buildEndpointScaledMessage', () => {
     expect(text).toContain('would scale from 2 to 1 instance');
   });
 
-  it('adds Approve and Reject buttons carrying the action id when the decision awaits approval', () => {
+  it('shows the pending decision without buttons when the decision awaits approval', () => {
     // Prepare
     const detail = { ...scaled(), outcome: 'awaiting-approval' as const };
 
@@ -172,22 +171,10 @@ describe('buildEndpointScaledMessage', () => {
     const message = buildEndpointScaledMessage(detail);
 
     // Assess
-    expect(message.blocks.at(-1)).toEqual({
-      type: 'actions',
-      block_id: ApprovalAction.blockId,
-      elements: [
-        expect.objectContaining({
-          action_id: ApprovalAction.approve,
-          value: detail.actionId,
-          text: expect.objectContaining({ text: 'Approve' }),
-        }),
-        expect.objectContaining({
-          action_id: ApprovalAction.reject,
-          value: detail.actionId,
-          text: expect.objectContaining({ text: 'Reject' }),
-        }),
-      ],
-    });
+    expect(allText(message)).toContain(
+      ':hourglass_flowing_sand: Scale-down awaiting approval: sentiment-gpu-staging',
+    );
+    expect(message.blocks.some((block) => block.type === 'actions')).toBe(false);
   });
 
   it('shows the guardrail rule when a skip was decided by one', () => {
