@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import {
+  KubernetesIngestionCompletedEvent,
+  RightsizingPrOpenedEvent,
+  RightsizingRecommendedEvent,
+} from '#events/index';
+import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type LocalBus, startLocalBus } from '#infra/local/local-bus';
+import { ensureLocalGitopsRepo, runGit } from '#shared/gitops/local-git-backend';
+import { listAllocationFiles } from '#shared/k8s/opencost-files';
+
+const REPO = path.resolve(__dirname, '../../..');
+
+function envelope(detailType: string, detail: unknown): EventBridgeEvent<string, unknown> {
+  return {
+    version: '0',
+    id: `test-${Math.random()}`,
+    source: 'finops.pipeline',
+    'detail-type': detailType,
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  };
+}
+
+describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers on local transports', () => {
+  let dynamo: EmbeddedDynamo;
+  let bus: LocalBus;
+  let opencost: Server;
+  let scratch: string;
+  let repoDir: string;
+  const requests: string[] = [];
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    // OpenCost stand-in: answers with the 14 sample days whatever the window (the handler asks
+    // for days relative to the wall clock).
+    const sets = listAllocationFiles(path.join(REPO, 'samples/opencost/daily')).flatMap(
+      (file) => (JSON.parse(readFileSync(file, 'utf8')) as { data: unknown[] }).data,
+    );
+    opencost = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 200, data: sets }));
+    });
+    await new Promise<void>((resolve) => opencost.listen(0, '127.0.0.1', resolve));
+    scratch = mkdtempSync(path.join(tmpdir(), 'finops-handlers-'));
+    repoDir = path.join(scratch, 'gitops');
+    await ensureLocalGitopsRepo(repoDir, path.join(REPO, 'samples/gitops'), new Date('2026-11-26T00:00:00Z'));
+    dynamo = await startEmbeddedDynamo();
+    bus = await startLocalBus({ eventBusName: 'k8s-handler-test', rules: [] });
+    const { credentials } = localClientConfig(dynamo.endpoint);
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      TABLE_NAME: dynamo.tableName,
+      EVENT_BUS_NAME: 'k8s-handler-test',
+      OPENCOST_URL: `http://127.0.0.1:${(opencost.address() as AddressInfo).port}`,
+      GITOPS_BACKEND: 'local-git',
+      GITOPS_REPOSITORY: repoDir,
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await bus.stop();
+    await dynamo.stop();
+    await new Promise<void>((resolve) => opencost.close(() => resolve()));
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('stores the sample, recommends for the captioner and opens its PR', async () => {
+    // Prepare
+    const ingest = (await import('#functions/ingest-k8s/handler')).handler;
+    const recommend = (await import('#functions/recommend-rightsizing/handler')).handler;
+    const openPr = (await import('#functions/open-rightsizing-pr/handler')).handler;
+    // Act
+    await ingest(envelope('Scheduled Event', {}), {} as Context);
+    const completed = bus.events.find(
+      (e) => e['detail-type'] === KubernetesIngestionCompletedEvent.detailType,
+    );
+    await recommend(envelope(KubernetesIngestionCompletedEvent.detailType, completed?.detail), {} as Context);
+    const captioner = bus.events.find(
+      (e) =>
+        e['detail-type'] === RightsizingRecommendedEvent.detailType &&
+        (e.detail as { workload: { name: string } }).workload.name === 'image-captioner',
+    );
+    const first = await openPr(
+      envelope(RightsizingRecommendedEvent.detailType, captioner?.detail),
+      {} as Context,
+    );
+    const second = await openPr(
+      envelope(RightsizingRecommendedEvent.detailType, captioner?.detail),
+      {} as Context,
+    );
+    // Assess
+    expect(requests[0]).toMatch(
+      /^\/allocation\?window=\d{4}-\d{2}-\d{2}T00%3A00%3A00Z%2C\d{4}-\d{2}-\d{2}T00%3A00%3A00Z&step=1d/,
+    );
+    expect(completed?.detail).toMatchObject({
+      cluster: 'demo-eks',
+      days: { from: '2026-11-12', to: '2026-11-25' },
+    });
+    expect(captioner?.detail).toMatchObject({
+      containers: [
+        {
+          current: { cpuRequest: '2', memoryRequest: '8Gi' },
+          recommended: { cpuRequest: '560m', memoryRequest: '2592Mi' },
+        },
+      ],
+      monthlySavings: '150.43',
+    });
+    expect(first).toMatchObject({ action: 'opened', branch: 'finops/rightsize/vision/image-captioner' });
+    expect(second).toMatchObject({ action: 'unchanged' });
+    const opened = bus.events.filter((e) => e['detail-type'] === RightsizingPrOpenedEvent.detailType);
+    expect(opened).toHaveLength(1);
+    expect(await runGit(repoDir, ['branch', '--list', 'finops/*'])).toContain(
+      'finops/rightsize/vision/image-captioner',
+    );
+  }, 30_000);
+});
