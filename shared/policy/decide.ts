@@ -115,7 +115,9 @@ export function decide(
   if (pending)
     return skip('approval-pending', `an approval requested at ${pending.decidedAt} is still pending`);
   const lastChange = history
-    .filter((past) => past.outcome === 'executed' || past.outcome === 'restored')
+    // A failed attempt may have changed part of the settings (auto scaling limits): it counts too,
+    // which also stops an endpoint that keeps failing from being retried every run.
+    .filter((past) => past.outcome === 'executed' || past.outcome === 'restored' || past.outcome === 'failed')
     .map((past) => Date.parse(past.decidedAt))
     .reduce((latest, at) => Math.max(latest, at), Number.NEGATIVE_INFINITY);
   const cooldownMs = policy.cooldown.hours * HOUR_MS;

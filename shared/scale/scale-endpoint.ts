@@ -73,8 +73,9 @@ function history(records: readonly ActionRecord[]): PastAction[] {
   return records.map((record) => ({
     outcome: record.outcome === 'executing' ? 'executed' : record.outcome,
     // A change counts from when it happened (an approval may execute hours after the decision).
-    decidedAt:
-      record.outcome === 'executed' || record.outcome === 'restored' ? record.updatedAt : record.decidedAt,
+    decidedAt: ['executed', 'restored', 'failed'].includes(record.outcome)
+      ? record.updatedAt
+      : record.decidedAt,
   }));
 }
 

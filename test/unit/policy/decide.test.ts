@@ -158,6 +158,14 @@ const cases: Case[] = [
     { outcome: 'skipped', rule: 'cooldown' } as Partial<Decision>,
   ],
   [
+    'skips within the cooldown after a failed attempt',
+    policy(),
+    idle({}),
+    [{ outcome: 'failed', decidedAt: hoursBefore(NIGHT, 2) }],
+    NIGHT,
+    { outcome: 'skipped', rule: 'cooldown' } as Partial<Decision>,
+  ],
+  [
     'acts once the cooldown has passed',
     policy(),
     idle({}),
