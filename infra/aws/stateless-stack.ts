@@ -387,6 +387,8 @@ export class FinopsStatelessStack extends Stack {
     const fanOut = new BillingFanOut(this, 'BillingFanOut', {
       exportBucket,
       aggregateFile: perFile.fn,
+      // Until the partial-aggregation functions exist, each file is ingested by ingest-billing.
+      itemShape: aggregate ? 'object-ref' : 's3-object-created',
       merge: aggregate ? merge?.fn : undefined,
       logRetention,
     });

@@ -322,18 +322,27 @@ describe('FinopsStatelessStack', () => {
   });
 
   it('fans large exports out with a Distributed Map over the export files, traced and logged', () => {
+    // Prepare: the per-file step is the partial aggregation when it exists, else ingest-billing.
+    const perFile = synth.stateless.functions.has('aggregate-billing-partial' as never)
+      ? 'aggregate-billing-partial'
+      : 'ingest-billing';
     const machines = synth.statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Record<
       string,
       Resource
     >;
+    // Act
     const [machine] = Object.values(machines);
+    const definition = JSON.stringify(machine?.Properties.DefinitionString);
+    // Assess
     expect(machine?.Properties).toMatchObject({
       TracingConfiguration: { Enabled: true },
       LoggingConfiguration: { Level: 'ALL' },
     });
-    const definition = JSON.stringify(machine?.Properties.DefinitionString);
-    expect(definition).toContain('DISTRIBUTED');
-    expect(definition).toContain('s3:listObjectsV2');
+    expect(definition).toContain('\\"Mode\\":\\"DISTRIBUTED\\"');
+    expect(definition).toContain(':states:::s3:listObjectsV2');
+    expect(definition).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(synth, perFile), 'Arn'] }),
+    );
     // No tolerated failures (the default, 0): one failed file fails the whole period.
     expect(definition).not.toContain('ToleratedFailure');
   });

@@ -5,18 +5,44 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { AwsEvent } from '../aws-names';
 import { acknowledgeGeneratedWildcards, acknowledgeWildcardResource } from '../nag';
 
 /** Props: the export bucket and the two steps (per-file aggregation, final merge). */
 export interface BillingFanOutProps {
   readonly exportBucket: s3.IBucket;
-  /** Invoked once per data file with `{ bucket, key, size, prefix }`. */
+  /** Invoked once per listed object, with the input `itemShape` describes. */
   readonly aggregateFile: lambda.IFunction;
+  /**
+   * `object-ref`: `{ bucket, key, size, prefix }` (a partial-aggregation function);
+   * `s3-object-created`: the EventBridge S3 "Object Created" event a per-file ingest function
+   * already accepts.
+   */
+  readonly itemShape: 'object-ref' | 's3-object-created';
   /** Invoked once with `{ prefix, partials }` (the per-file results, in listing order). */
   readonly merge?: lambda.IFunction;
   readonly logRetention: logs.RetentionDays;
   /** Files aggregated in parallel (bounded so DynamoDB and Lambda concurrency stay predictable). */
   readonly maxConcurrency?: number;
+}
+
+const objectKey = () => sfn.JsonPath.stringAt('$$.Map.Item.Value.Key');
+const objectSize = () => sfn.JsonPath.numberAt('$$.Map.Item.Value.Size');
+
+function itemSelector(shape: BillingFanOutProps['itemShape'], bucketName: string): Record<string, unknown> {
+  if (shape === 'object-ref') {
+    return {
+      bucket: bucketName,
+      key: objectKey(),
+      size: objectSize(),
+      prefix: sfn.JsonPath.stringAt('$.prefix'),
+    };
+  }
+  return {
+    source: AwsEvent.s3Source,
+    'detail-type': AwsEvent.s3ObjectCreated,
+    detail: { bucket: { name: bucketName }, object: { key: objectKey(), size: objectSize() } },
+  };
 }
 
 /**
@@ -42,15 +68,11 @@ export class BillingFanOut extends Construct {
         bucket: props.exportBucket,
         prefix: sfn.JsonPath.stringAt('$.prefix'),
       }),
-      itemSelector: {
-        bucket: props.exportBucket.bucketName,
-        key: sfn.JsonPath.stringAt('$$.Map.Item.Value.Key'),
-        size: sfn.JsonPath.numberAt('$$.Map.Item.Value.Size'),
-        prefix: sfn.JsonPath.stringAt('$.prefix'),
-      },
+      itemSelector: itemSelector(props.itemShape, props.exportBucket.bucketName),
       maxConcurrency: props.maxConcurrency ?? 10,
       toleratedFailurePercentage: 0,
-      resultPath: '$.partials',
+      // Per-file ingestion returns nothing the next step needs; partials feed the merge step.
+      resultPath: props.itemShape === 'object-ref' ? '$.partials' : sfn.JsonPath.DISCARD,
     });
     fanOut.itemProcessor(aggregate);
 
@@ -69,7 +91,9 @@ export class BillingFanOut extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      comment: 'Fans a large billing export out over its data files, then merges the partial aggregates',
+      comment: props.merge
+        ? 'Fans a large billing export out over its data files, then merges the partial aggregates'
+        : 'Fans a large billing export out over its data files, ingesting each file',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(6),
       tracingEnabled: true,
