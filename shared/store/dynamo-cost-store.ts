@@ -48,7 +48,7 @@ export interface DynamoCostStoreProps {
   tableName: string;
   /** Contributors kept per dimension when several units' series-days are merged (default 10). */
   contributorsPerDimension?: number;
-  /** Parallel requests for registry updates and pointer reads (default 4). */
+  /** Parallel requests for registry updates (default 8). */
   concurrency?: number;
   batchWrite?: BatchWriteOptions;
   /** Clock for the pointer's `updatedAt` (default the system clock). */
@@ -92,7 +92,7 @@ export function seriesPartitionKey(ref: SeriesRef): string {
 export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostStore {
   const { documentClient: db, tableName } = props;
   const topN = props.contributorsPerDimension ?? 10;
-  const concurrency = props.concurrency ?? 4;
+  const concurrency = props.concurrency ?? 8;
   const now = props.now ?? (() => new Date());
 
   async function readPointer(unitId: string): Promise<PointerItem | undefined> {
@@ -170,32 +170,55 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
     const updates: Array<() => Promise<void>> = [];
     for (const [sk, span] of spans) {
       const entry = known.get(sk);
-      const bounds: Array<['firstDay' | 'lastDay', IsoDay, '<' | '>']> = [];
-      if (!entry || String(entry.firstDay) > span.first) bounds.push(['firstDay', span.first, '>']);
-      if (!entry || String(entry.lastDay) < span.last) bounds.push(['lastDay', span.last, '<']);
-      for (const [attribute, day, comparison] of bounds) {
+      const widen = async (attribute: 'firstDay' | 'lastDay', day: IsoDay, comparison: '<' | '>') => {
+        try {
+          await db.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: { pk: CostItemPrefix.seriesIndex, sk },
+              UpdateExpression: 'SET #day = :day, seriesKey = :seriesKey, currency = :currency',
+              // Only ever widen the span, so concurrent writers cannot shrink it.
+              ConditionExpression: `attribute_not_exists(#day) OR #day ${comparison} :day`,
+              ExpressionAttributeNames: { '#day': attribute },
+              ExpressionAttributeValues: {
+                ':day': day,
+                ':seriesKey': span.ref.seriesKey,
+                ':currency': span.ref.currency,
+              },
+            }),
+          );
+        } catch (error) {
+          if (!isConditionalCheckFailed(error)) throw error;
+        }
+      };
+      if (!entry) {
         updates.push(async () => {
           try {
             await db.send(
-              new UpdateCommand({
+              new PutCommand({
                 TableName: tableName,
-                Key: { pk: CostItemPrefix.seriesIndex, sk },
-                UpdateExpression: 'SET #day = :day, seriesKey = :seriesKey, currency = :currency',
-                // Only ever widen the span, so concurrent writers cannot shrink it.
-                ConditionExpression: `attribute_not_exists(#day) OR #day ${comparison} :day`,
-                ExpressionAttributeNames: { '#day': attribute },
-                ExpressionAttributeValues: {
-                  ':day': day,
-                  ':seriesKey': span.ref.seriesKey,
-                  ':currency': span.ref.currency,
+                Item: {
+                  pk: CostItemPrefix.seriesIndex,
+                  sk,
+                  seriesKey: span.ref.seriesKey,
+                  currency: span.ref.currency,
+                  firstDay: span.first,
+                  lastDay: span.last,
                 },
+                ConditionExpression: 'attribute_not_exists(pk)',
               }),
             );
           } catch (error) {
             if (!isConditionalCheckFailed(error)) throw error;
+            // Created concurrently by another writer: widen it instead.
+            await widen('firstDay', span.first, '>');
+            await widen('lastDay', span.last, '<');
           }
         });
+        continue;
       }
+      if (String(entry.firstDay) > span.first) updates.push(() => widen('firstDay', span.first, '>'));
+      if (String(entry.lastDay) < span.last) updates.push(() => widen('lastDay', span.last, '<'));
     }
     await runLimited(updates, concurrency);
   }

@@ -30,6 +30,8 @@ export interface IngestCostExplorerOptions {
   lookbackDays: number;
   /** Days before today that are provisional (billing lag, default 2). */
   provisionalDays?: number;
+  /** Days written to the store at once (default 4). */
+  dayConcurrency?: number;
 }
 
 /** The adapters a pull uses. */
@@ -119,6 +121,7 @@ export async function ingestCostExplorer(
   const series = new Set<string>();
   const versions: string[] = [];
   let rowsRead = 0;
+  const writes: Array<() => Promise<void>> = [];
   for (const day of daysOf(window)) {
     const converted = costExplorerDayPoints(answers, day, {
       now,
@@ -153,18 +156,26 @@ export async function ingestCostExplorer(
       startedAt,
       completedAt: deps.now().toISOString(),
     };
-    const result = await deps.store.replaceUnitVersion({
-      unitId,
-      ingestionId,
-      points: converted.points,
-      report,
+    writes.push(async () => {
+      const result = await deps.store.replaceUnitVersion({
+        unitId,
+        ingestionId,
+        points: converted.points,
+        report,
+      });
+      if (result.unchanged) outcome.daysUnchanged++;
+      else {
+        outcome.daysReplaced++;
+        outcome.seriesDaysWritten += result.seriesDaysWritten;
+      }
     });
-    if (result.unchanged) outcome.daysUnchanged++;
-    else {
-      outcome.daysReplaced++;
-      outcome.seriesDaysWritten += result.seriesDaysWritten;
-    }
   }
+  // Days are independent units: a few in flight at once.
+  let next = 0;
+  const worker = async () => {
+    while (next < writes.length) await writes[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(options.dayConcurrency ?? 4, writes.length) }, worker));
 
   // Only after every day is stored: a crash before this re-asks the same days next run.
   const finalThrough = advanceFinalThrough(window, (day) => provisional.get(day) ?? true, previous);
