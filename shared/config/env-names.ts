@@ -41,5 +41,9 @@ export const EnvName = {
   anomalyMinImpact: 'ANOMALY_MIN_IMPACT',
   anomalyMinImpactPercent: 'ANOMALY_MIN_IMPACT_PERCENT',
   anomalyHistoryDays: 'ANOMALY_HISTORY_DAYS',
+  costExplorerAccountId: 'COST_EXPLORER_ACCOUNT_ID',
+  costExplorerMetric: 'COST_EXPLORER_METRIC',
+  costExplorerTagKeys: 'COST_EXPLORER_TAG_KEYS',
+  costExplorerLookbackDays: 'COST_EXPLORER_LOOKBACK_DAYS',
 } as const;
 export type EnvNameValue = (typeof EnvName)[keyof typeof EnvName];
