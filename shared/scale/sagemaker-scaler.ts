@@ -22,6 +22,8 @@ interface ScalingUnit {
   resourceId: string;
   dimension: 'sagemaker:variant:DesiredInstanceCount' | 'sagemaker:inference-component:DesiredCopyCount';
   current: number;
+  /** 0 for inference components; classic variants cannot run without an instance. */
+  minCapacity: number;
   set(capacity: number): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export function createSageMakerScaler(props: {
         resourceId: `inference-component/${component}`,
         dimension: 'sagemaker:inference-component:DesiredCopyCount',
         current: described.RuntimeConfig?.CurrentCopyCount ?? described.RuntimeConfig?.DesiredCopyCount ?? 0,
+        minCapacity: 0,
         set: async (capacity) => {
           await sagemaker.send(
             new UpdateInferenceComponentRuntimeConfigCommand({
@@ -135,6 +138,12 @@ export function createSageMakerScaler(props: {
     },
     async scale(request): Promise<ScaleEffect> {
       const unit = await unitOf(request.endpoint);
+      // Checked before any change, so a refused request leaves auto scaling untouched too.
+      if (request.toCapacity < unit.minCapacity) {
+        throw new ScaleExecutionError(
+          `endpoint ${request.endpoint.name} has no inference components: cannot scale to ${request.toCapacity} (minimum ${unit.minCapacity})`,
+        );
+      }
       const target = await scalableTarget(unit);
       const restoreState: Record<string, number | string> = { dimension: unit.dimension };
       if (target) {
