@@ -45,6 +45,7 @@ const RESOURCE_FIELDS: Record<'cpuRequest' | 'cpuLimit' | 'memoryRequest' | 'mem
 
 interface PlannedEdit extends FieldLocation {
   value: string | number;
+  ensureItem?: { seqPath: YamlPath; name: string };
 }
 
 function containerIndex(value: Record<string, unknown>, kind: string, container: string): number {
@@ -59,6 +60,29 @@ function planLayered(
 ): PlannedEdit[] {
   const { kind } = location.workload;
   const reversed = [...location.layers].reverse();
+  // Kustomize: the overlay's patch is where an environment's sizing belongs; editing the base
+  // would change every overlay. Plain manifests have one layer.
+  const overlayPatch =
+    location.layout === 'kustomize' ? reversed.find((layer) => layer.role === 'patch') : undefined;
+  const overlayContainers = overlayPatch ? getPlain(overlayPatch.value, containersPath(kind)) : undefined;
+  if (edit.type === 'resources' && overlayPatch && Array.isArray(overlayContainers)) {
+    const existing = containerIndex(overlayPatch.value, kind, edit.container);
+    const index = existing >= 0 ? existing : overlayContainers.length;
+    return (Object.entries(RESOURCE_FIELDS) as Array<[keyof typeof RESOURCE_FIELDS, YamlPath]>).flatMap(
+      ([key, field]) => {
+        const value = edit[key];
+        if (value === undefined) return [];
+        const planned: PlannedEdit = {
+          file: overlayPatch.file,
+          docIndex: overlayPatch.docIndex,
+          path: [...containersPath(kind), index, 'resources', ...field],
+          value,
+        };
+        if (existing < 0) planned.ensureItem = { seqPath: containersPath(kind), name: edit.container };
+        return [planned];
+      },
+    );
+  }
   if (edit.type === 'resources') {
     const planned: PlannedEdit[] = [];
     const holders = reversed.filter((layer) => containerIndex(layer.value, kind, edit.container) >= 0);
@@ -192,7 +216,12 @@ export async function planManifestEdits(
   const byFile = new Map<string, ScalarEdit[]>();
   for (const edit of planned) {
     const list = byFile.get(edit.file) ?? [];
-    list.push({ docIndex: edit.docIndex, path: edit.path, value: edit.value });
+    list.push({
+      docIndex: edit.docIndex,
+      path: edit.path,
+      value: edit.value,
+      ...(edit.ensureItem ? { ensureItem: edit.ensureItem } : {}),
+    });
     byFile.set(edit.file, list);
   }
   const changes: FileChange[] = [];

@@ -22,6 +22,8 @@ export interface ScalarEdit {
   docIndex: number;
   path: YamlPath;
   value: string | number;
+  /** Before editing, append `{ name }` to the block sequence at `seqPath` unless an item has that name. */
+  ensureItem?: { seqPath: YamlPath; name: string };
 }
 
 /** Parses every document of a multi-document YAML text; throws ManifestEditError naming the file on syntax errors. */
@@ -196,10 +198,60 @@ function insertIntoMap(
   return source.slice(0, position) + prefix + renderBlock(path, value, indent) + source.slice(position);
 }
 
+/**
+ * Appends an item `- name: <name>` to the block sequence at `seqPath`, at the indentation of its
+ * existing items (so a Kustomize patch can gain a container entry without touching other lines).
+ */
+export function appendSeqItem(
+  source: string,
+  docIndex: number,
+  seqPath: YamlPath,
+  name: string,
+  file: string,
+): string {
+  const doc = parseDocuments(source, file)[docIndex];
+  const seq = doc?.getIn(seqPath as unknown[], true);
+  if (!isSeq(seq) || seq.flow || seq.items.length === 0) {
+    throw new ManifestEditError(`${file}: ${seqPath.join('.')} is not a non-empty block sequence`);
+  }
+  const first = seq.items[0] as Node;
+  const last = seq.items[seq.items.length - 1] as Node;
+  if (!first.range || !last.range) throw new ManifestEditError(`${file}: cannot locate ${seqPath.join('.')}`);
+  const lineStart = source.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const dash = source.indexOf('-', lineStart);
+  const indent = dash - lineStart;
+  const end = last.range[1];
+  let position: number;
+  if (source[end - 1] === '\n') position = end;
+  else {
+    const lineEnd = source.indexOf('\n', end);
+    position = lineEnd === -1 ? source.length : lineEnd + 1;
+  }
+  const prefix = position === source.length && !source.endsWith('\n') ? '\n' : '';
+  return `${source.slice(0, position)}${prefix}${' '.repeat(indent)}- name: ${renderScalar(name)}\n${source.slice(position)}`;
+}
+
+function hasNamedItem(
+  source: string,
+  docIndex: number,
+  seqPath: YamlPath,
+  name: string,
+  file: string,
+): boolean {
+  const value = valueAt(parseDocuments(source, file)[docIndex]?.contents, seqPath);
+  return Array.isArray(value) && value.some((item) => (item as { name?: unknown } | null)?.name === name);
+}
+
 /** Applies edits in order and checks that each landed (the file reads back with the new values). */
 export function applyScalarEdits(source: string, edits: readonly ScalarEdit[], file: string): string {
   let text = source;
   for (const edit of edits) {
+    if (
+      edit.ensureItem &&
+      !hasNamedItem(text, edit.docIndex, edit.ensureItem.seqPath, edit.ensureItem.name, file)
+    ) {
+      text = appendSeqItem(text, edit.docIndex, edit.ensureItem.seqPath, edit.ensureItem.name, file);
+    }
     text = applyScalarEdit(text, edit, file);
     const docs = parseDocuments(text, file);
     const landed = valueAt(docs[edit.docIndex]?.contents, edit.path);

@@ -108,6 +108,30 @@ describe('planManifestEdits on the sample repository', () => {
     );
   });
 
+  it("adds the container to the overlay's patch when only the base sizes it (Kustomize)", async () => {
+    // Prepare
+    const patchBefore = sample('apps/nlp/summarizer/overlays/prod/resources-patch.yaml');
+    // Act
+    const changes = await planManifestEdits(
+      reader,
+      { namespace: 'nlp', kind: 'Deployment', name: 'summarizer' },
+      [
+        {
+          type: 'resources',
+          container: 'token-cache',
+          cpuRequest: '60m',
+          memoryRequest: '240Mi',
+          memoryLimit: '240Mi',
+        },
+      ],
+    );
+    // Assess: the base is untouched; the overlay patch gains one container entry at the end.
+    expect(changes.map((c) => c.path)).toEqual(['apps/nlp/summarizer/overlays/prod/resources-patch.yaml']);
+    expect(changes[0]?.after).toBe(
+      `${patchBefore}        - name: token-cache\n          resources:\n            requests:\n              cpu: 60m\n              memory: 240Mi\n            limits:\n              memory: 240Mi\n`,
+    );
+  });
+
   it('reads the effective Kustomize spec: overlay patch over base, namespace and replicas from the overlay', async () => {
     // Act
     const found = await readWorkloadSpec(reader, {
