@@ -91,11 +91,8 @@ export function createSageMakerScaler(props: {
       resourceId: `endpoint/${endpoint.name}/variant/${variantName}`,
       dimension: 'sagemaker:variant:DesiredInstanceCount',
       current: variant.CurrentInstanceCount ?? variant.DesiredInstanceCount ?? 0,
+      minCapacity: 1,
       set: async (capacity) => {
-        if (capacity < 1)
-          throw new ScaleExecutionError(
-            `endpoint ${endpoint.name} has no inference components: cannot scale to 0`,
-          );
         await sagemaker.send(
           new UpdateEndpointWeightsAndCapacitiesCommand({
             EndpointName: endpoint.name,
