@@ -141,7 +141,14 @@ export class FinopsStatelessStack extends Stack {
     this.withFunction('open-rightsizing-pr', (fn) => {
       fn.addEnvironment(EnvName.githubTokenSecretArn, secrets.githubToken.secretArn);
       fn.addEnvironment(EnvName.gitopsBackend, 'github');
-      if (settings.gitopsRepository) fn.addEnvironment(EnvName.gitopsRepository, settings.gitopsRepository);
+      if (settings.gitopsRepository) {
+        fn.addEnvironment(EnvName.gitopsRepository, settings.gitopsRepository);
+      } else {
+        Annotations.of(fn).addWarningV2(
+          'finops:gitops-repository',
+          'context gitopsRepository (owner/name) is not set: open-rightsizing-pr will refuse to run',
+        );
+      }
       secrets.githubToken.grantRead(fn.fn);
     });
     this.withFunction('detect-idle-endpoints', (fn) => this.grantIdleDetection(fn));
