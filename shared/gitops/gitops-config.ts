@@ -75,6 +75,19 @@ export function readRightsizingWindowDays(env: Env): number {
   return integerEnv(env, EnvName.rightsizingWindowDays, 14, 7, 90);
 }
 
+/** A secret holds the token as plain text or as JSON `{"token": "..."}`. */
+export function tokenFromSecret(secret: string): string {
+  const trimmed = secret.trim();
+  if (!trimmed.startsWith('{')) return trimmed;
+  try {
+    const parsed = JSON.parse(trimmed) as { token?: unknown };
+    if (typeof parsed.token === 'string' && parsed.token !== '') return parsed.token;
+  } catch {
+    // fall through: the error below never echoes the secret
+  }
+  throw new ConfigError('the GitHub token secret must be the token or JSON {"token": "..."}');
+}
+
 /**
  * Builds the configured backend. The GitHub token is read from Secrets Manager through
  * Powertools (cached five minutes) and never logged.
