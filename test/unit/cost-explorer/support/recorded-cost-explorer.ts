@@ -33,9 +33,11 @@ export const costCenterOf = (service: string) => (service.startsWith('Amazon') ?
 export function recordedCostExplorer(options: {
   groupsPerPage: number;
   amountOverride?: (day: string, service: string, amount: string) => string;
+  /** Mock every CostExplorerClient (for handlers that build their own) instead of one instance. */
+  allInstances?: boolean;
 }) {
   const client = new CostExplorerClient({ region: 'us-east-1' });
-  const mock = mockClient(client);
+  const mock = options.allInstances ? mockClient(CostExplorerClient) : mockClient(client);
   const results = recordedResults();
   mock.on(GetCostAndUsageCommand).callsFake((input: GetCostAndUsageCommandInput) => {
     const start = input.TimePeriod?.Start ?? '';
