@@ -18,7 +18,7 @@ async function run(task: AggregateTask): Promise<AggregateTaskResult> {
     aggregator: new CostAggregator({
       tagKeys: task.tagKeys,
       contributorLimit: task.contributorLimit,
-      maxTrackedChildren: task.maxTrackedChildren,
+      maxCellsPerDay: task.maxCellsPerDay,
     }),
     rejections: new RejectionCounter(),
     mapperOptions: { tagKeys: task.tagKeys, costColumn: task.costColumn, billingPeriod: task.billingPeriod },

@@ -1,5 +1,6 @@
 import {
   type CostRecord,
+  detach,
   normaliseTagKey,
   parseCostUnits,
   parseUsageDay,
@@ -282,8 +283,8 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
       } catch {
         // Tags that are not JSON carry no allow-listed values; the row's cost still counts.
       }
-      if (tagCache.size >= 20_000) tagCache.clear();
-      tagCache.set(text, values);
+      if (tagCache.size >= 65_536) tagCache.clear();
+      tagCache.set(detach(text), values);
     }
     for (let i = 0; i < values.length; i++) if (values[i] !== '') into[i] = values[i]!;
   };

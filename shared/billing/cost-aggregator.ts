@@ -1,4 +1,4 @@
-import type { CostRecord } from '#shared/billing/billing-record';
+import { type CostRecord, detach } from '#shared/billing/billing-record';
 import type { ContributorAmount, CostPoint, IsoDay } from '#shared/cost/cost-point';
 import { BillingDimension, ContributorDimension, TOTAL_SERIES, tagSeriesKey } from '#shared/cost/series-key';
 import type { Money } from '#shared/money';
@@ -39,111 +39,130 @@ export class ExactSum {
   }
 }
 
-/** The folded remainder of a contributor tally (children no longer tracked individually). */
+/** Contributor value standing for children folded away to bound memory. */
 export const OTHER_CONTRIBUTOR = '(other)';
 
 /**
- * Per-child exact sums for one contributor dimension of one series-day, with bounded memory: when
- * more than `maxTracked` children are tracked, the smaller half (by |amount|) is folded into
- * `(other)`. Sums stay exact (children + other = series amount); a child folded early and seen
- * again restarts from zero, so only children that are large throughout are ranked exactly — the
- * ones an explanation needs.
+ * Exact per-child sums for one contributor dimension of one series-day (built at finish,
+ * transient). Sums stay in doubles while exact (< 2^53 units) and move to bigints beyond.
  */
-export class ContributorTally {
-  readonly children = new Map<string, ExactSum>();
-  readonly other = new ExactSum();
-  compactions = 0;
+class ContributorTally {
+  private readonly small = new Map<string, number>();
+  private big: Map<string, bigint> | undefined;
 
-  constructor(private readonly maxTracked: number) {}
-
-  add(child: string, value: number | bigint): void {
-    let sum = this.children.get(child);
-    if (sum === undefined) {
-      if (this.children.size >= this.maxTracked) this.compact();
-      sum = new ExactSum();
-      this.children.set(child, sum);
+  add(child: string, cell: ExactSum): void {
+    if (cell.big === 0n) {
+      const sum = (this.small.get(child) ?? 0) + cell.units;
+      if (sum <= MAX_SAFE && sum >= -MAX_SAFE) {
+        this.small.set(child, sum);
+        return;
+      }
     }
-    sum.add(value);
+    this.big ??= new Map();
+    this.big.set(child, (this.big.get(child) ?? 0n) + cell.value());
   }
 
-  private compact(): void {
-    this.compactions++;
-    const ranked = [...this.children.entries()].sort((a, b) => b[1].magnitude() - a[1].magnitude());
-    for (const [child, sum] of ranked.slice(Math.floor(this.maxTracked / 2))) {
-      this.other.add(sum.value());
-      this.children.delete(child);
-    }
-  }
-
-  /** The `limit` largest tracked children by |amount|, ties broken by name. */
+  /** The `limit` largest children by |amount|, ties broken by name (selection without sorting every child). */
   top(dimension: string, limit: number): ContributorAmount[] {
-    return [...this.children.entries()]
-      .map(([value, sum]) => ({ dimension, value, amount: sum.value() }))
+    const exact = (child: string): bigint =>
+      BigInt(this.small.get(child) ?? 0) + (this.big?.get(child) ?? 0n);
+    // Magnitudes as doubles only choose candidates; the kept ones are compared exactly below.
+    const best: Array<{ child: string; magnitude: number }> = [];
+    const before = (a: { child: string; magnitude: number }, b: { child: string; magnitude: number }) =>
+      a.magnitude > b.magnitude || (a.magnitude === b.magnitude && a.child < b.child);
+    const consider = (child: string, magnitude: number) => {
+      const candidate = { child, magnitude };
+      if (best.length >= limit && !before(candidate, best[best.length - 1]!)) return;
+      let at = best.length;
+      while (at > 0 && before(candidate, best[at - 1]!)) at--;
+      best.splice(at, 0, candidate);
+      if (best.length > limit) best.pop();
+    };
+    for (const [child, units] of this.small) {
+      consider(child, Math.abs(units + Number(this.big?.get(child) ?? 0n)));
+    }
+    if (this.big) {
+      for (const [child, amount] of this.big)
+        if (!this.small.has(child)) consider(child, Math.abs(Number(amount)));
+    }
+    return best
+      .map(({ child }) => ({ dimension, value: child, amount: exact(child) }))
       .sort((a, b) => {
         const ma = a.amount < 0n ? -a.amount : a.amount;
         const mb = b.amount < 0n ? -b.amount : b.amount;
         return ma === mb ? (a.value < b.value ? -1 : 1) : mb > ma ? 1 : -1;
-      })
-      .slice(0, limit);
+      });
   }
 }
 
-const CONTRIBUTORS = [
-  ContributorDimension.service,
-  ContributorDimension.resource,
-  ContributorDimension.usageType,
-  ContributorDimension.account,
-  ContributorDimension.region,
-] as const;
+/** Positions in a cell's values: the series dimensions, then the contributor-only ones, then tags. */
+const SERVICE = 0;
+const ACCOUNT = 1;
+const REGION = 2;
+const CATEGORY = 3;
+const CLASS = 4;
+const RESOURCE = 5;
+const USAGE_TYPE = 6;
+const FIRST_TAG = 7;
 
-/** One series-day being accumulated. */
-class SeriesDay {
-  readonly sum = new ExactSum();
+/** Dimensions with their own series, by cell position. */
+const SERIES_DIMENSIONS: ReadonlyArray<{ key: string; at: number }> = [
+  { key: BillingDimension.service, at: SERVICE },
+  { key: BillingDimension.account, at: ACCOUNT },
+  { key: BillingDimension.region, at: REGION },
+  { key: BillingDimension.chargeCategory, at: CATEGORY },
+  { key: BillingDimension.chargeClass, at: CLASS },
+];
+
+/** Contributor dimensions, by cell position. */
+const CONTRIBUTORS: ReadonlyArray<{ dimension: string; at: number }> = [
+  { dimension: ContributorDimension.service, at: SERVICE },
+  { dimension: ContributorDimension.resource, at: RESOURCE },
+  { dimension: ContributorDimension.usageType, at: USAGE_TYPE },
+  { dimension: ContributorDimension.account, at: ACCOUNT },
+  { dimension: ContributorDimension.region, at: REGION },
+];
+
+/**
+ * The sum of the rows of one day sharing every dimension value plus resource and usage type. Its
+ * values live only in its Map key (see cellValues), which keeps a cell at a few hundred bytes.
+ */
+class Cell extends ExactSum {
   rows = 0;
-  /** Tallies by CONTRIBUTORS position; undefined where the dimension is the series' own. */
-  readonly tallies: Array<ContributorTally | undefined>;
-
-  constructor(maxTracked: number, ownContributor: number) {
-    this.tallies = CONTRIBUTORS.map((_, i) =>
-      i === ownContributor ? undefined : new ContributorTally(maxTracked),
-    );
-  }
-
-  add(cost: number | bigint, children: readonly string[]): void {
-    this.sum.add(cost);
-    this.rows++;
-    for (let i = 0; i < this.tallies.length; i++) {
-      const child = children[i];
-      if (child !== '' && child !== undefined) this.tallies[i]?.add(child, cost);
-    }
-  }
+  magnitudeCache = 0;
 }
 
-/** All series of one (currency, day). */
-class DayBucket {
-  readonly total: SeriesDay;
-  /** Series by dimension position (see AGGREGATED_DIMENSIONS + tags), keyed by value. */
-  readonly byDimension: Array<Map<string, SeriesDay>>;
+const SEP = '\u0001';
 
+/**
+ * A cell key is `resource SEP usageType SEP service SEP account SEP region SEP category SEP class
+ * (SEP tag)*` (values containing U+0001 would be split wrongly; billing text never has it).
+ * Returns the values in cell position order.
+ */
+function cellValues(key: string): string[] {
+  const parts = key.split(SEP);
+  return [parts[2]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!, parts[0]!, parts[1]!, ...parts.slice(7)];
+}
+
+/** Exact sum and row count of one series-day. */
+class SeriesSum extends ExactSum {
+  rows = 0;
+}
+
+/** One (currency, day): exact series sums, and the bounded cells contributors are derived from. */
+class DayBucket {
+  readonly total = new SeriesSum();
+  /** Series sums by dimension position (SERIES_DIMENSIONS, then tags), keyed by value. */
+  readonly series: Array<Map<string, SeriesSum>>;
+  readonly cells = new Map<string, Cell>();
   constructor(
     readonly currency: string,
     readonly day: IsoDay,
     dimensionCount: number,
-    maxTracked: number,
   ) {
-    this.total = new SeriesDay(maxTracked, -1);
-    this.byDimension = Array.from({ length: dimensionCount }, () => new Map());
+    this.series = Array.from({ length: dimensionCount }, () => new Map());
   }
 }
-
-/** Dimensions with their own series, in the order the aggregator indexes them (tags follow). */
-const AGGREGATED_DIMENSIONS = [
-  { key: BillingDimension.service, own: 0 },
-  { key: BillingDimension.account, own: 3 },
-  { key: BillingDimension.region, own: 4 },
-  { key: BillingDimension.chargeCategory, own: -1 },
-  { key: BillingDimension.chargeClass, own: -1 },
-] as const;
 
 /** Tuning of the aggregation. */
 export interface AggregationOptions {
@@ -151,74 +170,102 @@ export interface AggregationOptions {
   tagKeys: readonly string[];
   /** Contributors kept per dimension on each point (default 10). */
   contributorLimit?: number;
-  /** Children tracked per tally before the smaller half is folded into `(other)` (default 64). */
-  maxTrackedChildren?: number;
+  /**
+   * Contributor cells (distinct resource × usage type × dimension values) kept per day before
+   * the smaller half is dropped from contributor tracking (default 2048). Series sums are
+   * unaffected: they are kept exactly per series-day.
+   */
+  maxCellsPerDay?: number;
 }
 
-/** A partial aggregate in plain JSON (amounts as decimal-unit strings), as workers hand it back. */
+/** A partial aggregate in plain JSON (amounts as 10^-10-unit integer strings), as workers hand it back. */
 export interface SerializedAggregate {
   tagKeys: string[];
   buckets: Array<{
     currency: string;
     day: IsoDay;
-    series: Array<{
-      dimension: number;
-      value: string;
-      amount: string;
-      rows: number;
-      tallies: Array<{ children: Array<[string, string]>; other: string } | null>;
-    }>;
+    /** [dimension position (-1 = total), value, amount, rows] */
+    series: Array<[number, string, string, number]>;
+    /** [cell key, amount, rows] */
+    cells: Array<[string, string, number]>;
   }>;
 }
 
 /**
  * Aggregates CostRecords into series-days: `total`, service, account, region, charge category,
- * charge class (when set) and allow-listed tags, per currency and usage day. Memory grows with
- * series-days × tracked contributors, never with rows. Partial aggregates merge exactly.
+ * charge class (when set) and allow-listed tags, per currency and usage day, with exact sums
+ * and row counts kept per series-day (memory grows with series-days, never with rows).
+ *
+ * Contributors come from per-day cells keyed by every dimension value plus resource and usage
+ * type. Cells are bounded per day: past `maxCellsPerDay`, the smaller half (by |amount|) is
+ * dropped from contributor tracking, so contributors keep the children that are large — the ones
+ * an explanation needs — while a child dropped early restarts from zero if it shows up again.
+ * Partial aggregates (workers) merge exactly for sums and row counts.
  */
 export class CostAggregator {
   private readonly buckets = new Map<string, DayBucket>();
   private last: DayBucket | undefined;
-  private readonly children: string[] = ['', '', '', '', ''];
-  private readonly dimensionCount: number;
-  private readonly maxTracked: number;
+  private readonly maxCells: number;
   private readonly contributorLimit: number;
+  private readonly dimensionCount: number;
+  /** Contributor cells dropped to bound memory (0 means contributors are exact). */
+  droppedCells = 0;
 
   constructor(private readonly options: AggregationOptions) {
-    this.dimensionCount = AGGREGATED_DIMENSIONS.length + options.tagKeys.length;
-    this.maxTracked = options.maxTrackedChildren ?? 64;
+    this.maxCells = Math.max(2, options.maxCellsPerDay ?? 2048);
     this.contributorLimit = options.contributorLimit ?? 10;
+    this.dimensionCount = SERIES_DIMENSIONS.length + options.tagKeys.length;
   }
 
   /** Adds one accepted record. */
   add(record: CostRecord): void {
     const bucket = this.bucketFor(record.currency, record.day);
-    const children = this.children;
-    children[0] = record.service;
-    children[1] = record.resource;
-    children[2] = record.usageType;
-    children[3] = record.account;
-    children[4] = record.region;
-    bucket.total.add(record.cost, children);
-    this.addTo(bucket, 0, record.service, record.cost);
-    this.addTo(bucket, 1, record.account, record.cost);
-    this.addTo(bucket, 2, record.region, record.cost);
-    this.addTo(bucket, 3, record.chargeCategory, record.cost);
-    this.addTo(bucket, 4, record.chargeClass, record.cost);
+    const cost = record.cost;
+    bucket.total.add(cost);
+    bucket.total.rows++;
+    const series = bucket.series;
+    this.addSeries(series[0]!, record.service, cost);
+    this.addSeries(series[1]!, record.account, cost);
+    this.addSeries(series[2]!, record.region, cost);
+    this.addSeries(series[3]!, record.chargeCategory, cost);
+    this.addSeries(series[4]!, record.chargeClass, cost);
     const tags = record.tagValues;
     for (let i = 0; i < tags.length; i++)
-      this.addTo(bucket, AGGREGATED_DIMENSIONS.length + i, tags[i]!, record.cost);
+      this.addSeries(series[SERIES_DIMENSIONS.length + i]!, tags[i]!, cost);
+    let key = `${record.resource}${SEP}${record.usageType}${SEP}${record.service}${SEP}${record.account}${SEP}${record.region}${SEP}${record.chargeCategory}${SEP}${record.chargeClass}`;
+    for (let i = 0; i < tags.length; i++) key += SEP + tags[i];
+    this.addCell(bucket, key, cost, 1);
   }
 
-  private addTo(bucket: DayBucket, dimension: number, value: string, cost: number | bigint): void {
+  private addSeries(map: Map<string, SeriesSum>, value: string, cost: number | bigint): void {
     if (value === '') return;
-    const map = bucket.byDimension[dimension]!;
-    let series = map.get(value);
-    if (series === undefined) {
-      series = new SeriesDay(this.maxTracked, AGGREGATED_DIMENSIONS[dimension]?.own ?? -1);
-      map.set(value, series);
+    let sum = map.get(value);
+    if (sum === undefined) {
+      sum = new SeriesSum();
+      map.set(detach(value), sum);
     }
-    series.add(cost, this.children);
+    sum.add(cost);
+    sum.rows++;
+  }
+
+  /** Drops the smaller half of a bucket's cells from contributor tracking. */
+  private dropSmallCells(bucket: DayBucket): void {
+    const cells = [...bucket.cells.entries()];
+    for (const entry of cells) entry[1].magnitudeCache = entry[1].magnitude();
+    cells.sort((a, b) => b[1].magnitudeCache - a[1].magnitudeCache);
+    for (const [key] of cells.slice(Math.floor(cells.length / 2))) bucket.cells.delete(key);
+    this.droppedCells += cells.length - Math.floor(cells.length / 2);
+  }
+
+  private addCell(bucket: DayBucket, key: string, amount: number | bigint, rows: number): void {
+    let cell = bucket.cells.get(key);
+    if (cell === undefined) {
+      if (bucket.cells.size >= this.maxCells) this.dropSmallCells(bucket);
+      cell = new Cell();
+      bucket.cells.set(detach(key), cell);
+    }
+    cell.add(amount);
+    cell.rows += rows;
   }
 
   private bucketFor(currency: string, day: IsoDay): DayBucket {
@@ -227,41 +274,79 @@ export class CostAggregator {
     const key = `${currency}|${day}`;
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
-      bucket = new DayBucket(currency, day, this.dimensionCount, this.maxTracked);
-      this.buckets.set(key, bucket);
+      bucket = new DayBucket(detach(currency), detach(day), this.dimensionCount);
+      this.buckets.set(detach(key), bucket);
     }
     this.last = bucket;
     return bucket;
   }
 
-  private seriesKeyOf(dimension: number, value: string): string {
-    const fixed = AGGREGATED_DIMENSIONS[dimension];
-    if (fixed) return `${fixed.key}=${value}`;
-    return tagSeriesKey(this.options.tagKeys[dimension - AGGREGATED_DIMENSIONS.length]!, value);
-  }
-
   /** Every series-day as a CostPoint (sorted by currency, day, series key). */
   points(): CostPoint[] {
     const points: CostPoint[] = [];
-    const toPoint = (bucket: DayBucket, seriesKey: string, series: SeriesDay): CostPoint => {
-      const contributors: ContributorAmount[] = [];
-      series.tallies.forEach((tally, i) => {
-        if (tally) contributors.push(...tally.top(CONTRIBUTORS[i]!, this.contributorLimit));
-      });
-      return {
-        seriesKey,
-        currency: bucket.currency,
-        day: bucket.day,
-        amount: series.sum.value(),
-        rowCount: series.rows,
-        contributors,
-      };
+    const tagKeys = this.options.tagKeys;
+    interface SeriesAcc {
+      tallies: Array<ContributorTally | undefined>;
+    }
+    const newAcc = (own: number): SeriesAcc => ({
+      tallies: CONTRIBUTORS.map((c) => (c.at === own ? undefined : new ContributorTally())),
+    });
+    const touch = (acc: SeriesAcc, cell: Cell, values: readonly string[]) => {
+      for (let i = 0; i < CONTRIBUTORS.length; i++) {
+        const tally = acc.tallies[i];
+        const child = values[CONTRIBUTORS[i]!.at]!;
+        if (tally !== undefined && child !== '') tally.add(child, cell);
+      }
     };
+    const dimensionCount = SERIES_DIMENSIONS.length + tagKeys.length;
     for (const bucket of this.buckets.values()) {
-      points.push(toPoint(bucket, TOTAL_SERIES, bucket.total));
-      bucket.byDimension.forEach((map, dimension) => {
-        for (const [value, series] of map)
-          points.push(toPoint(bucket, this.seriesKeyOf(dimension, value), series));
+      const total = newAcc(-1);
+      // Series by dimension position (SERIES_DIMENSIONS, then tags), keyed by value.
+      const byDimension = Array.from({ length: dimensionCount }, () => new Map<string, SeriesAcc>());
+      for (const [key, cell] of bucket.cells) {
+        const values = cellValues(key);
+        touch(total, cell, values);
+        for (let d = 0; d < dimensionCount; d++) {
+          const at =
+            d < SERIES_DIMENSIONS.length
+              ? SERIES_DIMENSIONS[d]!.at
+              : FIRST_TAG + d - SERIES_DIMENSIONS.length;
+          const value = values[at]!;
+          if (value === '') continue;
+          const map = byDimension[d]!;
+          let acc = map.get(value);
+          if (acc === undefined) {
+            acc = newAcc(d < SERIES_DIMENSIONS.length ? at : -1);
+            map.set(value, acc);
+          }
+          touch(acc, cell, values);
+        }
+      }
+      const emit = (seriesKey: string, sum: SeriesSum, acc: SeriesAcc | undefined) => {
+        const contributors: ContributorAmount[] = [];
+        acc?.tallies.forEach((tally, i) => {
+          if (tally) contributors.push(...tally.top(CONTRIBUTORS[i]!.dimension, this.contributorLimit));
+        });
+        points.push({
+          seriesKey,
+          currency: bucket.currency,
+          day: bucket.day,
+          amount: sum.value(),
+          rowCount: sum.rows,
+          contributors,
+        });
+      };
+      emit(TOTAL_SERIES, bucket.total, total);
+      bucket.series.forEach((map, d) => {
+        for (const [value, sum] of map) {
+          emit(
+            d < SERIES_DIMENSIONS.length
+              ? `${SERIES_DIMENSIONS[d]!.key}=${value}`
+              : tagSeriesKey(tagKeys[d - SERIES_DIMENSIONS.length]!, value),
+            sum,
+            byDimension[d]!.get(value),
+          );
+        }
       });
     }
     return points.sort((a, b) =>
@@ -281,43 +366,29 @@ export class CostAggregator {
     );
   }
 
-  /** Distinct series (key + currency) seen. */
-  seriesCount(): number {
-    const seen = new Set<string>();
-    for (const point of this.points()) seen.add(`${point.currency}|${point.seriesKey}`);
-    return seen.size;
-  }
-
   /** Plain-JSON form of this partial aggregate, for a worker to hand back. */
   serialize(): SerializedAggregate {
-    const serializeSeries = (dimension: number, value: string, series: SeriesDay) => ({
-      dimension,
-      value,
-      amount: series.sum.value().toString(),
-      rows: series.rows,
-      tallies: series.tallies.map((tally) =>
-        tally
-          ? {
-              children: [...tally.children].map(([child, sum]): [string, string] => [
-                child,
-                sum.value().toString(),
-              ]),
-              other: tally.other.value().toString(),
-            }
-          : null,
-      ),
-    });
     return {
       tagKeys: [...this.options.tagKeys],
       buckets: [...this.buckets.values()].map((bucket) => ({
         currency: bucket.currency,
         day: bucket.day,
         series: [
-          serializeSeries(-1, '', bucket.total),
-          ...bucket.byDimension.flatMap((map, dimension) =>
-            [...map].map(([value, series]) => serializeSeries(dimension, value, series)),
+          [-1, '', bucket.total.value().toString(), bucket.total.rows] as [number, string, string, number],
+          ...bucket.series.flatMap((map, d) =>
+            [...map].map(([value, sum]): [number, string, string, number] => [
+              d,
+              value,
+              sum.value().toString(),
+              sum.rows,
+            ]),
           ),
         ],
+        cells: [...bucket.cells].map(([key, cell]): [string, string, number] => [
+          key,
+          cell.value().toString(),
+          cell.rows,
+        ]),
       })),
     };
   }
@@ -329,28 +400,16 @@ export class CostAggregator {
     }
     for (const part of partial.buckets) {
       const bucket = this.bucketFor(part.currency, part.day);
-      for (const s of part.series) {
-        let series: SeriesDay;
-        if (s.dimension < 0) {
-          series = bucket.total;
-        } else {
-          const map = bucket.byDimension[s.dimension]!;
-          let found = map.get(s.value);
-          if (found === undefined) {
-            found = new SeriesDay(this.maxTracked, AGGREGATED_DIMENSIONS[s.dimension]?.own ?? -1);
-            map.set(s.value, found);
-          }
-          series = found;
+      for (const [d, value, amount, rows] of part.series) {
+        let sum: SeriesSum | undefined = d < 0 ? bucket.total : bucket.series[d]!.get(value);
+        if (sum === undefined) {
+          sum = new SeriesSum();
+          bucket.series[d]!.set(value, sum);
         }
-        series.sum.add(BigInt(s.amount));
-        series.rows += s.rows;
-        s.tallies.forEach((tally, i) => {
-          const target = series.tallies[i];
-          if (!tally || !target) return;
-          for (const [child, amount] of tally.children) target.add(child, BigInt(amount));
-          target.other.add(BigInt(tally.other));
-        });
+        sum.add(BigInt(amount));
+        sum.rows += rows;
       }
+      for (const [key, amount, rows] of part.cells) this.addCell(bucket, key, BigInt(amount), rows);
     }
   }
 }

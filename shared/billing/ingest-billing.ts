@@ -27,8 +27,8 @@ export interface IngestBillingOptions {
   tagKeys?: readonly string[];
   /** Contributors kept per dimension on each point (default 10). */
   contributorLimit?: number;
-  /** Children tracked per contributor tally before folding into `(other)` (default 64). */
-  maxTrackedChildren?: number;
+  /** Fine cells kept per day before the smaller half is folded (default 4096; see CostAggregator). */
+  maxCellsPerDay?: number;
 }
 
 /** Every source of a unit aggregated together. */
@@ -56,7 +56,7 @@ export const aggregateBillingSources: AggregateBillingSources = async (sources, 
     aggregator: new CostAggregator({
       tagKeys,
       contributorLimit: options.contributorLimit,
-      maxTrackedChildren: options.maxTrackedChildren,
+      maxCellsPerDay: options.maxCellsPerDay,
     }),
     rejections: new RejectionCounter(),
     mapperOptions: { tagKeys, costColumn: options.costColumn, billingPeriod: options.billingPeriod },

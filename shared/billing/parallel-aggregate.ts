@@ -18,7 +18,7 @@ export interface AggregateTask {
   costColumn?: string;
   tagKeys: string[];
   contributorLimit?: number;
-  maxTrackedChildren?: number;
+  maxCellsPerDay?: number;
   billingPeriod?: { start: IsoDay; end: IsoDay };
 }
 
@@ -168,7 +168,7 @@ export function createParallelAggregate(props: {
       tagKeys,
       costColumn: options.costColumn,
       contributorLimit: options.contributorLimit,
-      maxTrackedChildren: options.maxTrackedChildren,
+      maxCellsPerDay: options.maxCellsPerDay,
       billingPeriod: options.billingPeriod,
     };
     const tasks: AggregateTask[] = [];
@@ -195,7 +195,7 @@ export function createParallelAggregate(props: {
     const aggregator = new CostAggregator({
       tagKeys,
       contributorLimit: options.contributorLimit,
-      maxTrackedChildren: options.maxTrackedChildren,
+      maxCellsPerDay: options.maxCellsPerDay,
     });
     const rejections = new RejectionCounter();
     const perSource = sources.map(

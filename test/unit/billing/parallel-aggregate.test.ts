@@ -14,7 +14,7 @@ describe('worker fan-out', () => {
     lines.splice(700, 0, header);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'fan-out-')), 'focus.csv');
     writeFileSync(file, lines.join('\n'));
-    const options = { maxTrackedChildren: 1_000_000 };
+    const options = { maxCellsPerDay: 1_000_000 };
     const split = await splitCsvFile(file, 4);
     // Act
     const single = await aggregateBillingSources([fileSource(file)], options);
