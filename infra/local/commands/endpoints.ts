@@ -15,7 +15,7 @@ import { type CliCommand, type CliIo, UsageError } from './command';
  * SageMaker sample, unless already set. Pass it as `env` to startLocalRuntime.
  */
 export function localScalingEnv(
-  repoRoot: string,
+  repoRoot = path.resolve(__dirname, '../../..'),
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   return {
@@ -120,7 +120,7 @@ export const command: CliCommand = {
       fresh: false,
       output: io.stdout,
       slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
-      env: localScalingEnv(io.cwd),
+      env: localScalingEnv(),
     });
     try {
       const store = createDynamoActionStore({

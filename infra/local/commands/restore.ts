@@ -37,7 +37,7 @@ export const command: CliCommand = {
       fresh: false,
       output: io.stdout,
       slackWebhookUrl: process.env.SLACK_WEBHOOK_URL || undefined,
-      env: localScalingEnv(io.cwd),
+      env: localScalingEnv(),
     });
     try {
       runtime.bus.putEvent({
