@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -86,6 +86,20 @@ export class FinopsStatefulStack extends Stack {
         'GitHub token for rightsizing PRs',
       ),
     };
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'ExportBucketName', {
+      value: this.exportBucket.bucketName,
+      description: 'Point the AWS Data Export (FOCUS / CUR 2.0) at this bucket, under the export prefix',
+    });
+    for (const [name, secret] of Object.entries(this.secrets)) {
+      new CfnOutput(this, `${name}SecretArn`, {
+        value: secret.secretArn,
+        description:
+          'Store the value: aws secretsmanager put-secret-value --secret-id <arn> --secret-string ...',
+      });
+    }
   }
 
   /**
