@@ -107,13 +107,26 @@ export function decide(
       `idle for ${idle.evidence.idleHours} h, the policy needs at least ${policy.minIdleHours} h`,
     );
   }
+  const envRule = ruleFor(policy, environment);
+  const platformMin = options.platformMinCapacity ?? 0;
+  const autoFloor = Math.max(envRule.minCapacity, platformMin);
+  const approvedFloor = Math.max(envRule.minCapacityWithApproval ?? envRule.minCapacity, platformMin);
+  const step = maxStep(policy, current);
+  const desired = current - step;
+  const target = Math.max(desired, Math.min(autoFloor, approvedFloor));
+  // Time-based skips say what would happen otherwise, so a report during business hours still
+  // shows the planned change.
+  const otherwise = target < current ? ` (otherwise would scale ${current} → ${target})` : '';
   const pending = history.find(
     (past) =>
       past.outcome === 'awaiting-approval' &&
       now.getTime() - Date.parse(past.decidedAt) < APPROVAL_VALIDITY_HOURS * HOUR_MS,
   );
   if (pending)
-    return skip('approval-pending', `an approval requested at ${pending.decidedAt} is still pending`);
+    return skip(
+      'approval-pending',
+      `an approval requested at ${pending.decidedAt} is still pending${otherwise}`,
+    );
   const lastChange = history
     // A failed attempt may have changed part of the settings (auto scaling limits): it counts too,
     // which also stops an endpoint that keeps failing from being retried every run.
@@ -124,24 +137,17 @@ export function decide(
   if (now.getTime() - lastChange < cooldownMs) {
     return skip(
       'cooldown',
-      `last change at ${new Date(lastChange).toISOString()}, cooldown is ${policy.cooldown.hours} h`,
+      `last change at ${new Date(lastChange).toISOString()}, cooldown is ${policy.cooldown.hours} h${otherwise}`,
     );
   }
   if (policy.schedule && isWithinBusinessHours(now, policy.schedule)) {
     const { businessHours, timezone } = policy.schedule;
     return skip(
       'business-hours',
-      `within business hours (${businessHours.days.join(',')} ${businessHours.start}-${businessHours.end} ${timezone})`,
+      `within business hours (${businessHours.days.join(',')} ${businessHours.start}-${businessHours.end} ${timezone})${otherwise}`,
     );
   }
 
-  const envRule = ruleFor(policy, environment);
-  const platformMin = options.platformMinCapacity ?? 0;
-  const autoFloor = Math.max(envRule.minCapacity, platformMin);
-  const approvedFloor = Math.max(envRule.minCapacityWithApproval ?? envRule.minCapacity, platformMin);
-  const step = maxStep(policy, current);
-  const desired = current - step;
-  const target = Math.max(desired, Math.min(autoFloor, approvedFloor));
   if (target >= current) {
     return skip(
       'min-capacity',

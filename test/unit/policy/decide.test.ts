@@ -354,6 +354,13 @@ describe('decide (scaling policy guardrails)', () => {
     expect(decision.reason).toMatch(/platform cannot go below 1/);
   });
 
+  it('says what it would otherwise scale when skipping within business hours', () => {
+    const decision = decide(policy(), idle({}), [], TUESDAY_MORNING);
+    expect(decision.reason).toBe(
+      'within business hours (mon,tue,wed,thu,fri 08:00-19:00 Europe/Berlin) (otherwise would scale 2 → 1)',
+    );
+  });
+
   it('forces a dry-run when the operator kill switch is on', () => {
     const decision = decide(policy(), idle({}), [], NIGHT, { forceDryRun: true });
     expect(decision.outcome).toBe('dry-run');
