@@ -1,43 +1,52 @@
-import { sampleCorrelation } from 'simple-statistics';
 import { MAD_TO_SIGMA, RobustScratch } from '#shared/detect/robust-stats';
 
 /**
  * Streaming anomaly detector for regular high-frequency metrics (utilisation, request counts).
- * Strictly online: the output for row t depends only on rows ≤ t. Tunables are documented
- * with their defaults; none were fitted on labels (NAB's threshold sweep is part of scoring).
+ * Strictly online: the output for row t depends only on rows ≤ t. Each row gets a surprise
+ * (robust deviation from the recent level, or from the same phase one period ago when a period
+ * is detected, plus novelty beyond the range seen so far); the score is how rare that surprise
+ * is in the row's own history, from a peaks-over-threshold (exponential tail) fit, so one
+ * threshold means the same false-alarm rate on every series. None of the tunables were fitted
+ * on labels (NAB's threshold sweep is part of its scoring).
  */
 export interface GenericDetectorOptions {
   /** Recent rows the local level and spread are estimated from. */
   localWindow: number;
-  /** Rows of raw scores averaged for the short-term view of the anomaly likelihood. */
+  /** Rows averaged for the sustained-change view of the surprise. */
   shortWindow: number;
-  /** Rows of raw-score history the likelihood distribution is estimated from. */
+  /** Rows of surprise history the tail is fitted on. */
   longWindow: number;
   /** Rows before any score is emitted (the model only learns). */
   warmupRows: number;
   /** Rows during which scores are damped after a reported anomaly (one alert per incident). */
   quietRows: number;
-  /** Score at or above which `isAnomaly` is true. */
+  /** Score at or above which `isAnomaly` is true (0.5 ≈ a surprise rarer than 1 in 100,000 rows). */
   threshold: number;
-  /** How raw scores become scores: ratio to the recent record, or HTM-style likelihood. */
-  scoring: 'record' | 'likelihood';
-  /** Raw score below which a record is not trusted fully. */
-  minRaw: number;
   /** Candidate periods are searched up to this many rows. */
   maxPeriod: number;
+  /** Quantile of the surprise history above which the exponential tail is fitted. */
+  tailQuantile: number;
+  /** Factor applied to a surprise that is not a new record within quietRows. */
+  repeatFactor: number;
+  /** How fast a value beyond the seen range becomes rare (per range width); 0 disables novelty. */
+  noveltyRate: number;
+  /** A surprise keeps its full score only when it exceeds the recent maximum by this ratio. */
+  recordRatio: number;
 }
 
 /** Defaults chosen from first principles (a day of 5-minute rows is 288). */
 export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
-  localWindow: 64,
-  shortWindow: 8,
-  longWindow: 1000,
+  localWindow: 200,
+  shortWindow: 3,
+  longWindow: 3000,
   warmupRows: 150,
-  quietRows: 300,
-  threshold: 0.9,
-  maxPeriod: 1500,
-  scoring: 'record',
-  minRaw: 2,
+  quietRows: 100,
+  threshold: 0.5,
+  maxPeriod: 600,
+  tailQuantile: 0.9,
+  repeatFactor: 0.5,
+  noveltyRate: 100,
+  recordRatio: 1.3,
 };
 
 /** One scored row. */
@@ -54,13 +63,22 @@ export function detectPeriod(values: ArrayLike<number>, maxPeriod: number): numb
   const n = values.length;
   const limit = Math.min(maxPeriod, Math.floor(n / 3));
   if (limit < 4) return undefined;
-  const series = Array.from(values);
+  let mean = 0;
+  for (let k = 0; k < n; k += 1) mean += values[k] as number;
+  mean /= n;
+  const centered = new Float64Array(n);
+  let variance = 0;
+  for (let k = 0; k < n; k += 1) {
+    const d = (values[k] as number) - mean;
+    centered[k] = d;
+    variance += d * d;
+  }
+  if (variance <= 0) return undefined;
   const correlations: number[] = [0, 0];
   for (let lag = 2; lag <= limit + 1; lag += 1) {
-    const head = series.slice(0, n - lag);
-    const tail = series.slice(lag);
-    const r = sampleCorrelation(head, tail);
-    correlations.push(Number.isFinite(r) ? r : 0);
+    let sum = 0;
+    for (let k = lag; k < n; k += 1) sum += (centered[k] as number) * (centered[k - lag] as number);
+    correlations.push(sum / (n - lag) / (variance / n));
   }
   // A real period is a peak preceded by a trough at least 0.15 lower (noise makes tiny local
   // peaks at small lags); multiples of the period are peaks too, so the smallest lag within
@@ -84,21 +102,79 @@ export function detectPeriod(values: ArrayLike<number>, maxPeriod: number): numb
   return best;
 }
 
+/** Tail of one surprise stream: refitted periodically on its recent history. */
+class SurpriseTail {
+  private readonly history: number[] = [];
+  private threshold = Number.POSITIVE_INFINITY;
+  private scale = 1;
+  private shape = 0;
+  private sinceFit = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly window: number,
+    private readonly quantile: number,
+  ) {}
+
+  /** P(surprise ≥ value) under the current fit (before `value` joins the history). */
+  tailProbability(value: number): number {
+    if (this.history.length < 50) return 1;
+    if (value <= this.threshold) return 1 - this.quantile;
+    const y = value - this.threshold;
+    const xi = this.shape;
+    if (Math.abs(xi) < 1e-6) return (1 - this.quantile) * Math.exp(-y / this.scale);
+    const base = 1 + (xi * y) / this.scale;
+    // Beyond the end point of a bounded (ξ < 0) tail: rarer than anything the fit allows.
+    if (base <= 0) return (1 - this.quantile) * 1e-12;
+    return (1 - this.quantile) * base ** (-1 / xi);
+  }
+
+  add(value: number): void {
+    this.history.push(value);
+    if (this.history.length > this.window) this.history.shift();
+    this.sinceFit += 1;
+    // Refit every 50 rows: the tail moves slowly and sorting 3000 numbers per row is wasteful.
+    if (this.sinceFit >= 50 && this.history.length >= 50) {
+      const sorted = Float64Array.from(this.history).sort();
+      const cut = Math.floor(this.quantile * sorted.length);
+      this.threshold = sorted[cut] as number;
+      let sum = 0;
+      let sumSq = 0;
+      const count = Math.max(1, sorted.length - cut);
+      for (let k = cut; k < sorted.length; k += 1) {
+        const excess = (sorted[k] as number) - this.threshold;
+        sum += excess;
+        sumSq += excess * excess;
+      }
+      const mean = Math.max(sum / count, 1e-9);
+      const variance = Math.max(sumSq / count - mean * mean, 1e-18);
+      // Generalised Pareto by the method of moments, shape kept in [-0.5, 0.9].
+      const ratio = (mean * mean) / variance;
+      this.shape = Math.min(0.9, Math.max(-0.5, 0.5 * (1 - ratio)));
+      this.scale = Math.max(0.5 * mean * (ratio + 1), 1e-9);
+      this.sinceFit = 0;
+    }
+  }
+}
+
 /** The online detector: push rows in order, read each row's score. */
 export class GenericDetector {
   private readonly options: GenericDetectorOptions;
   private readonly values: number[] = [];
-  private readonly raw: number[] = [];
-  private readonly averages: number[] = [];
+  private readonly deviations: number[] = [];
+  private readonly surprises: number[] = [];
   private readonly scratch = new RobustScratch(128);
+  private readonly pointTail: SurpriseTail;
+  private readonly sustainedTail: SurpriseTail;
   private period: number | undefined;
-  private nextPeriodCheck = 500;
+  private nextPeriodCheck = 600;
   private lastAlert = Number.NEGATIVE_INFINITY;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
 
   constructor(options: Partial<GenericDetectorOptions> = {}) {
     this.options = { ...DEFAULT_GENERIC_OPTIONS, ...options };
+    this.pointTail = new SurpriseTail(this.options.longWindow, this.options.tailQuantile);
+    this.sustainedTail = new SurpriseTail(this.options.longWindow, this.options.tailQuantile);
   }
 
   /** Scores the next row; its output never changes once returned. */
@@ -107,92 +183,70 @@ export class GenericDetector {
     const t = this.values.length;
     const x = Number.isFinite(value) ? value : (this.values[t - 1] ?? 0);
     const range = this.max - this.min;
+    const floor = range > 0 ? 0.005 * range : 1e-9;
     // Novelty: how far outside everything seen so far the value lies, relative to the seen range.
     let novelty = 0;
     if (t > 0 && range > 0) {
       const outside = x > this.max ? x - this.max : x < this.min ? this.min - x : 0;
-      novelty = Math.min(1, outside / range);
+      novelty = outside / range;
     }
-    // Local deviation: robust z against the recent window, bounded.
-    let local = 0;
+    let deviation = 0;
     if (t >= 8) {
       const from = Math.max(0, t - o.localWindow);
       const center = this.scratch.median(this.values, from, t);
       const spread = MAD_TO_SIGMA * this.scratch.mad(this.values, from, t, center);
-      const floor = range > 0 ? 0.01 * range : Math.abs(center) * 0.01 + 1e-9;
-      local = Math.abs(x - center) / Math.max(spread, floor);
-    }
-    // Seasonal deviation: against the same phase one period ago, when a period is known.
-    let seasonal = local;
-    if (this.period !== undefined && t >= this.period + 8) {
+      deviation = Math.abs(x - center) / Math.max(spread, floor);
+      // Seasonal view: a move the same phase one period ago also made is explained.
       const p = this.period;
-      const from = Math.max(p, t - o.localWindow);
-      const diffs = (k: number) => (this.values[from + k] as number) - (this.values[from + k - p] as number);
-      const count = t - from;
-      const sortedDiffs = this.scratch.sorted(count, diffs);
-      const center = sortedDiffs[count >> 1] as number;
-      const spread = MAD_TO_SIGMA * this.scratch.mad(Array.from(sortedDiffs), 0, count, center);
-      const floor = range > 0 ? 0.01 * range : 1e-9;
-      seasonal = Math.abs(x - (this.values[t - p] as number) - center) / Math.max(spread, floor);
+      if (p !== undefined && t >= p + 8) {
+        const seasonal = this.seasonalDeviation(t, x, p, floor);
+        deviation = seasonal;
+      }
     }
-    const deviation = Math.min(local, seasonal);
-    const rawScore = Math.max(novelty * 10, Math.log1p(deviation));
+    const point = deviation;
+    this.deviations.push(point);
+    let sustained = 0;
+    const shortFrom = Math.max(0, this.deviations.length - o.shortWindow);
+    for (let k = shortFrom; k < this.deviations.length; k += 1) sustained += this.deviations[k] as number;
+    sustained /= this.deviations.length - shortFrom;
+    let probability =
+      2 * Math.min(this.pointTail.tailProbability(point), this.sustainedTail.tailProbability(sustained));
+    if (novelty > 0 && o.noveltyRate > 0)
+      probability = Math.min(probability, 0.01 * Math.exp(-o.noveltyRate * novelty));
+    this.pointTail.add(point);
+    this.sustainedTail.add(sustained);
     this.values.push(x);
-    this.raw.push(rawScore);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     if (t + 1 >= this.nextPeriodCheck) {
-      this.period = detectPeriod(
-        this.values.slice(-Math.min(this.values.length, 3 * o.maxPeriod)),
-        o.maxPeriod,
-      );
+      this.period = detectPeriod(this.values.slice(-Math.min(this.values.length, 4000)), o.maxPeriod);
       this.nextPeriodCheck *= 2;
     }
     if (t < o.warmupRows) return { score: 0, isAnomaly: false };
-    const score =
-      (this.options.scoring === 'likelihood' ? this.likelihood(t) : this.recordRatio(t)) *
-      this.quietFactor(t);
+    // −log10 of the tail probability, on a 0..1 scale (1 = rarer than 1 in 10^10 rows).
+    const surprise = Math.min(1, -Math.log10(Math.max(probability, 1e-300)) / 10);
+    // One alert per incident, whatever threshold is used: within quietRows only a new record
+    // surprise keeps its full score; repeats of an ongoing incident are halved.
+    let recentMax = 0;
+    const recentFrom = Math.max(0, this.surprises.length - o.quietRows);
+    for (let k = recentFrom; k < this.surprises.length; k += 1)
+      recentMax = Math.max(recentMax, this.surprises[k] as number);
+    this.surprises.push(surprise);
+    const score = surprise > o.recordRatio * recentMax ? surprise : surprise * o.repeatFactor;
     const isAnomaly = score >= o.threshold;
     if (isAnomaly) this.lastAlert = t;
     return { score, isAnomaly };
   }
 
-  /**
-   * HTM-style anomaly likelihood: the short-term mean of raw scores against the Gaussian fitted
-   * to the previous short-term means (over longWindow rows), as a tail probability.
-   */
-  private likelihood(t: number): number {
-    const o = this.options;
-    let short = 0;
-    const shortFrom = Math.max(0, t + 1 - o.shortWindow);
-    for (let k = shortFrom; k <= t; k += 1) short += this.raw[k] as number;
-    short /= t + 1 - shortFrom;
-    this.averages.push(short);
-    const from = Math.max(0, this.averages.length - 1 - o.longWindow);
-    const to = this.averages.length - 1;
-    let sum = 0;
-    let sumSq = 0;
-    for (let k = from; k < to; k += 1) {
-      const a = this.averages[k] as number;
-      sum += a;
-      sumSq += a * a;
-    }
-    const count = Math.max(1, to - from);
-    const mean = sum / count;
-    const sd = Math.sqrt(Math.max(sumSq / count - mean * mean, 0));
-    const z = (short - mean) / Math.max(sd, 1e-3);
-    return normalCdf(z);
-  }
-
-  /** How far the raw score exceeds the largest of the previous longWindow rows (scale-free). */
-  private recordRatio(t: number): number {
-    const from = Math.max(0, t - this.options.longWindow);
-    let peak = 0;
-    for (let k = from; k < t; k += 1) peak = Math.max(peak, this.raw[k] as number);
-    const r = this.raw[t] as number;
-    const ratio = r / Math.max(peak, 1e-9);
-    const strength = Math.min(1, r / this.options.minRaw);
-    return (strength * ratio * ratio) / (1 + ratio * ratio);
+  private seasonalDeviation(t: number, x: number, p: number, floor: number): number {
+    const from = Math.max(p, t - this.options.localWindow);
+    const count = t - from;
+    const diffs = new Float64Array(count);
+    for (let k = 0; k < count; k += 1)
+      diffs[k] = (this.values[from + k] as number) - (this.values[from + k - p] as number);
+    const center = this.scratch.median(diffs, 0, count);
+    const spread = MAD_TO_SIGMA * this.scratch.mad(diffs, 0, count, center);
+    return Math.abs(x - (this.values[t - p] as number) - center) / Math.max(spread, floor);
   }
 
   private quietFactor(t: number): number {
