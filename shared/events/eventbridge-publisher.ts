@@ -1,6 +1,7 @@
 import {
   type EventBridgeClient,
   PutEventsCommand,
+  type PutEventsCommandOutput,
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import { parseDetail } from '#events/contract';
@@ -61,12 +62,24 @@ export function createEventBridgePublisher(props: EventBridgePublisherProps): Pu
   return async (events: readonly OutgoingEvent[]) => {
     const entries = events.map((event) => toEntry(event, props.eventBusName));
     const failed: FailedEventEntry[] = [];
-    for (const batch of toBatches(entries)) {
+    const batches = toBatches(entries);
+    for (const [batchIndex, batch] of batches.entries()) {
       let pending = batch;
       let lastErrors: FailedEventEntry[] = [];
       for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
         if (attempt > 0) await sleep(Math.floor(random() * baseDelayMs * 2 ** attempt));
-        const output = await props.client.send(new PutEventsCommand({ Entries: pending }));
+        let output: PutEventsCommandOutput;
+        try {
+          output = await props.client.send(new PutEventsCommand({ Entries: pending }));
+        } catch (error) {
+          // The SDK already retried the call itself: report this batch's pending entries and the unsent ones.
+          const code = (error as { name?: string }).name ?? 'Error';
+          const unsent = [...pending, ...batches.slice(batchIndex + 1).flat()];
+          throw new EventPublishError(
+            [...failed, ...unsent.map((entry) => ({ detailType: entry.DetailType ?? '', errorCode: code }))],
+            { cause: error },
+          );
+        }
         if (!output.FailedEntryCount) {
           pending = [];
           break;

@@ -124,3 +124,26 @@ describe('EventBridge publisher', () => {
     expect(mock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries?.length)).toEqual([2, 1]);
   });
 });
+
+describe('EventBridge publisher transport failure', () => {
+  it('throws EventPublishError with the unsent entries and the cause when PutEvents itself fails', async () => {
+    // Prepare
+    const { mock, publish } = setup();
+    const denied = Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    mock
+      .on(PutEventsCommand)
+      .callsFakeOnce((input) => accepted(input.Entries))
+      .rejects(denied);
+    // Act
+    const outcome = publish(Array.from({ length: 12 }, (_, i) => ingestion(`e-${i}`)));
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(EventPublishError);
+    await expect(outcome).rejects.toMatchObject({
+      failed: [
+        { detailType: 'Billing Ingestion Completed', errorCode: 'AccessDeniedException' },
+        { detailType: 'Billing Ingestion Completed', errorCode: 'AccessDeniedException' },
+      ],
+      cause: denied,
+    });
+  });
+});
