@@ -55,7 +55,11 @@ export interface DynamoCostStoreProps {
   now?: () => Date;
 }
 
-/** The cost store plus what the CLI needs beyond the port. */
+/**
+ * The cost store plus what the CLI needs beyond the port. `listSeries` reads the series registry
+ * (every series ever written, widened per version); a series a restatement removed stays listed
+ * and simply reads as empty.
+ */
 export interface DynamoCostStore extends CostStore {
   /** Stored ingestion reports, most recently completed first (Query on gsi1, no Scan). */
   listIngestionReports(options?: { limit?: number }): Promise<IngestionReport[]>;
