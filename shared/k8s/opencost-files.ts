@@ -44,15 +44,39 @@ function windowBounds(window: string, now: Date): { start: number; end: number }
   return { start: Date.parse(start), end: Date.parse(end) };
 }
 
+/** Options of the file server: the clock, and whether to move the saved days so the last one is yesterday. */
+export interface OpenCostFileServerOptions {
+  now?: () => Date;
+  /** Shift every timestamp by whole days so the latest saved day becomes yesterday (demo data stays recent). */
+  alignToYesterday?: boolean;
+}
+
+const DAY_MS = 86_400_000;
+const TIMESTAMP_KEYS = new Set(['start', 'end']);
+
+function shiftTimestamps(value: unknown, offsetMs: number): unknown {
+  if (Array.isArray(value)) return value.map((item) => shiftTimestamps(item, offsetMs));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      key,
+      TIMESTAMP_KEYS.has(key) && typeof child === 'string' && Number.isFinite(Date.parse(child))
+        ? `${new Date(Date.parse(child) + offsetMs).toISOString().slice(0, 19)}Z`
+        : shiftTimestamps(child, offsetMs),
+    ]),
+  );
+}
+
 /**
  * Serves `GET /allocation?window=…` (and `/allocation/compute`) from the sets of saved responses
  * whose window start falls in the requested window, as OpenCost would with `step=1d`.
  */
 export async function startOpenCostFileServer(
   targets: readonly string[],
-  now: () => Date = () => new Date(),
+  options: OpenCostFileServerOptions = {},
 ): Promise<OpenCostFileServer> {
-  const sets = readAllocationFiles(targets).flatMap((response) => {
+  const now = options.now ?? (() => new Date());
+  let sets = readAllocationFiles(targets).flatMap((response) => {
     const data =
       (response.body as { data?: Array<Record<string, { window?: { start?: string } }>> }).data ?? [];
     return data.map((set) => {
@@ -60,6 +84,16 @@ export async function startOpenCostFileServer(
       return { set, start: Date.parse(first?.window?.start ?? '') };
     });
   });
+  const latest = Math.max(...sets.map((entry) => entry.start).filter(Number.isFinite));
+  if (options.alignToYesterday && Number.isFinite(latest)) {
+    const today = now();
+    const yesterday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - 1);
+    const offset = Math.round((yesterday - latest) / DAY_MS) * DAY_MS;
+    sets = sets.map((entry) => ({
+      set: shiftTimestamps(entry.set, offset) as typeof entry.set,
+      start: entry.start + offset,
+    }));
+  }
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url ?? '');

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
@@ -12,7 +10,7 @@ import {
 import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { type LocalBus, startLocalBus } from '#infra/local/local-bus';
 import { ensureLocalGitopsRepo, runGit } from '#shared/gitops/local-git-backend';
-import { listAllocationFiles } from '#shared/k8s/opencost-files';
+import { type OpenCostFileServer, startOpenCostFileServer } from '#shared/k8s/opencost-files';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -33,25 +31,17 @@ function envelope(detailType: string, detail: unknown): EventBridgeEvent<string,
 describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers on local transports', () => {
   let dynamo: EmbeddedDynamo;
   let bus: LocalBus;
-  let opencost: Server;
+  let opencost: OpenCostFileServer;
   let scratch: string;
   let repoDir: string;
-  const requests: string[] = [];
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    // OpenCost stand-in: answers with the 14 sample days whatever the window (the handler asks
-    // for days relative to the wall clock).
-    const sets = listAllocationFiles(path.join(REPO, 'samples/opencost/daily')).flatMap(
-      (file) => (JSON.parse(readFileSync(file, 'utf8')) as { data: unknown[] }).data,
-    );
-    opencost = createServer((request, response) => {
-      requests.push(request.url ?? '');
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ code: 200, data: sets }));
+    // OpenCost stand-in over the saved sample, its 14 days moved to end yesterday (the handler
+    // asks for the days before the wall clock's today).
+    opencost = await startOpenCostFileServer([path.join(REPO, 'samples/opencost/daily')], {
+      alignToYesterday: true,
     });
-    await new Promise<void>((resolve) => opencost.listen(0, '127.0.0.1', resolve));
     scratch = mkdtempSync(path.join(tmpdir(), 'finops-handlers-'));
     repoDir = path.join(scratch, 'gitops');
     await ensureLocalGitopsRepo(repoDir, path.join(REPO, 'samples/gitops'), new Date('2026-11-26T00:00:00Z'));
@@ -66,7 +56,8 @@ describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers 
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       TABLE_NAME: dynamo.tableName,
       EVENT_BUS_NAME: 'k8s-handler-test',
-      OPENCOST_URL: `http://127.0.0.1:${(opencost.address() as AddressInfo).port}`,
+      OPENCOST_URL: opencost.url,
+      OPENCOST_LOOKBACK_DAYS: '14',
       GITOPS_BACKEND: 'local-git',
       GITOPS_REPOSITORY: repoDir,
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -77,7 +68,7 @@ describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers 
     process.env = saved;
     await bus.stop();
     await dynamo.stop();
-    await new Promise<void>((resolve) => opencost.close(() => resolve()));
+    await opencost.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -106,12 +97,18 @@ describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers 
       {} as Context,
     );
     // Assess
-    expect(requests[0]).toMatch(
+    expect(opencost.requests[0]).toMatch(
       /^\/allocation\?window=\d{4}-\d{2}-\d{2}T00%3A00%3A00Z%2C\d{4}-\d{2}-\d{2}T00%3A00%3A00Z&step=1d/,
     );
+    const today = new Date();
+    const day = (back: number) =>
+      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - back))
+        .toISOString()
+        .slice(0, 10);
     expect(completed?.detail).toMatchObject({
       cluster: 'demo-eks',
-      days: { from: '2026-11-12', to: '2026-11-25' },
+      days: { from: day(14), to: day(1) },
+      usageDaysWritten: 70,
     });
     expect(captioner?.detail).toMatchObject({
       containers: [
