@@ -1,0 +1,110 @@
+// `npm run bench -- detect [--quick] [--write]`: the anomaly-detection benchmarks.
+//  1. NAB scorer check: rescoring the published numenta and windowedGaussian results on the subset.
+//  2. Our generic (streaming) detector on the NAB subset, all three profiles.
+//  3. The cost detector on seeded labelled daily cost series (event-level metrics).
+//  4. Speed: series × 180 days scored on one thread (CPU time and wall time).
+// With --write, the "## Detect" section of BENCHMARKS.md is replaced by the results.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { evaluateCostBenchmark, generateLabelledSeries, measureCostSpeed } from './detect-cost';
+import { loadNabCorpus, type NabProfileResult, scorePublishedDetector } from './detect-nab';
+import { scoreGenericOnNab } from './detect-nab-generic';
+
+const repoRoot = path.resolve(__dirname, '..');
+const nabRoot = path.resolve(repoRoot, '..', 'shared/data/nab');
+const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
+
+function row(name: string, results: Record<string, NabProfileResult>): string {
+  return `| ${name} | ${PROFILES.map((p) => (results[p]?.normalizedScore ?? Number.NaN).toFixed(2)).join(' | ')} |`;
+}
+
+/** Runs every detection benchmark and prints (and optionally writes) a Markdown report. */
+export async function main(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const lines: string[] = [];
+  const log = (line = '') => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  const corpus = loadNabCorpus(nabRoot);
+  log('## Detect');
+  log();
+  log(
+    `Command: \`npm run bench -- detect${quick ? ' --quick' : ''}\` (Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, single thread; the host was shared with other jobs, so CPU time is the figure to compare).`,
+  );
+  log();
+  log('### NAB scorer check (published result files rescored on the 34-file subset)');
+  log();
+  log('| Detector | standard | reward_low_FP_rate | reward_low_FN_rate | expected |');
+  log('|---|---:|---:|---:|---|');
+  const expected: Record<string, string> = {
+    numenta: '72.765 / 65.965 / 76.868',
+    windowedGaussian: '50.87 / 31.13 / 59.02',
+  };
+  for (const detector of ['numenta', 'windowedGaussian']) {
+    log(`${row(detector, scorePublishedDetector(corpus, detector))} ${expected[detector]} |`);
+  }
+  log();
+  log('### Our generic detector on the NAB subset (`finops score --profile generic`)');
+  log();
+  const ours = scoreGenericOnNab(corpus);
+  log('| Detector | standard | reward_low_FP_rate | reward_low_FN_rate |');
+  log('|---|---:|---:|---:|');
+  log(row('finops generic', ours.results));
+  log('| numenta (HTM), from SUBSET_SCORES.md | 72.76 | 65.97 | 76.87 |');
+  log('| ARTime, from SUBSET_SCORES.md | 80.42 | 71.61 | 85.46 |');
+  log('| windowedGaussian, from SUBSET_SCORES.md | 50.87 | 31.13 | 59.02 |');
+  log();
+  const standard = ours.results.standard;
+  log(
+    `Best standard threshold ${standard?.threshold.toFixed(4)}: ${standard?.tp}/${standard?.windows} windows detected, ${standard?.fp} false-positive rows; ${ours.rows} rows scored in ${(ours.millis / 1000).toFixed(1)} s.`,
+  );
+  log();
+  log('### Cost detector on labelled daily cost series');
+  log();
+  const seriesCount = quick ? 500 : 5000;
+  const labelled = generateLabelledSeries(2026, seriesCount);
+  const cost = evaluateCostBenchmark(labelled);
+  log(
+    `${cost.series} seeded series × 180 days (seed 2026; ${cost.incidents} injected incidents: spikes 1–3 days, level shifts, ramps over 1–3 weeks, new costs in near-zero series; plus weekly seasonality, trends, monthly fees on the 1st, credits, holidays). An alert is an episode; it is a true positive when it opens between the incident start and 3 days after its end.`,
+  );
+  log();
+  log('| metric | value | target |');
+  log('|---|---:|---:|');
+  log(`| precision (alerts) | ${cost.precision.toFixed(3)} | |`);
+  log(`| recall (incidents) | ${cost.recall.toFixed(3)} | |`);
+  log(`| F1 | ${cost.f1.toFixed(3)} | ≥ 0.95 |`);
+  log(`| alerts per detected incident | ${cost.alertsPerDetectedIncident.toFixed(3)} | ≤ 1.1 |`);
+  log(`| median detection delay (days) | ${cost.medianDelayDays} | ≤ 1 |`);
+  log(
+    `| false alarms: recurring fee / credit / holiday / weekend / none | ${cost.falseAlarmsByCause['recurring-fee']} / ${cost.falseAlarmsByCause.credit} / ${cost.falseAlarmsByCause.holiday} / ${cost.falseAlarmsByCause.weekend} / ${cost.falseAlarmsByCause.none} | 0 / 0 / 0 / 0 / – |`,
+  );
+  log(
+    `| recall by kind: spike / level shift / ramp / new cost | ${cost.recallByKind.spike} / ${cost.recallByKind['level-shift']} / ${cost.recallByKind.ramp} / ${cost.recallByKind['new-cost']} | |`,
+  );
+  log();
+  log('### Speed');
+  log();
+  const speedSeries = quick ? 10_000 : 100_000;
+  const speed = measureCostSpeed(speedSeries);
+  log(
+    `${speed.series.toLocaleString('en-US')} series × ${speed.days} days, every day scored (full evaluation, not only the last day): ${speed.cpuSeconds.toFixed(2)} s CPU on one thread (${speed.wallSeconds.toFixed(2)} s wall). Target ≤ 10 s.`,
+  );
+  log();
+  if (args.includes('--write')) writeSection(lines.join('\n'));
+}
+
+/** Replaces the `## Detect` section of BENCHMARKS.md (up to the next `## ` heading), keeping the rest. */
+function writeSection(section: string): void {
+  const file = path.join(repoRoot, 'BENCHMARKS.md');
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = current.indexOf('\n## Detect');
+  if (start < 0) {
+    writeFileSync(file, `${current.trimEnd()}\n\n${section.trimEnd()}\n`);
+    return;
+  }
+  const next = current.indexOf('\n## ', start + 1);
+  const after = next < 0 ? '' : current.slice(next);
+  writeFileSync(file, `${current.slice(0, start)}\n${section.trimEnd()}\n${after}`);
+}
