@@ -178,7 +178,7 @@ export function decide(
     return {
       outcome: 'dry-run',
       targetCapacity: target,
-      reason: `dry-run: would ${change}${needs}`,
+      reason: `would ${change}${needs} (dry-run: nothing changed)`,
       environment,
       approvalRules,
     };

@@ -69,7 +69,7 @@ describe('bundled idle-endpoint sample (what npm start shows)', () => {
       via: 'sagemaker-api',
     });
     expect(record.reason).toBe(
-      'dry-run: would scale sentiment-gpu-staging from 2 to 1 (staging, max step 1; USD 67.58/day idle)',
+      'would scale sentiment-gpu-staging from 2 to 1 (staging, max step 1; USD 67.58/day idle) (dry-run: nothing changed)',
     );
     expect(published.map((event) => event.contract.detailType)).toEqual([
       'Inference Endpoint Idle',
