@@ -128,10 +128,6 @@ export class FinopsStatefulStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket is the server access log destination; logging it into itself would loop.',
-    });
     const bucket = new s3.Bucket(this, 'ExportBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

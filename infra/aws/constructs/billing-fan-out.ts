@@ -114,16 +114,10 @@ export class BillingFanOut extends Construct {
       /:states:.*:execution:/,
       'A Distributed Map runs child executions of this state machine and must describe/stop them by execution ARN.',
     );
-    Validations.of(this.stateMachine).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray and CloudWatch Logs delivery actions the state machine needs support no resource-level permissions.',
-      },
-      {
-        id: 'Serverless-StarPermissions',
-        reason: 'Only X-Ray, log delivery, and the Lambda version wildcard of the two invoked functions.',
-      },
-    );
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray and CloudWatch Logs delivery actions the state machine needs support no resource-level permissions.',
+    });
   }
 }

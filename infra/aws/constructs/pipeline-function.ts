@@ -111,18 +111,11 @@ export class PipelineFunction extends Construct {
       },
     });
 
-    Validations.of(this.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (active tracing).',
-      },
-      {
-        id: 'Serverless-StarPermissions',
-        reason:
-          'Only the X-Ray tracing actions (no resource-level support) and documented read-only APIs use "*".',
-      },
-    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (active tracing).',
+    });
     Validations.of(this.fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
