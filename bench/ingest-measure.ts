@@ -1,0 +1,166 @@
+// One measurement of the ingest benchmark, run in its own child process so its peak RSS
+// (process.resourceUsage().maxRSS) is its own. Prints one JSON line on stdout.
+import { writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { aggregateBillingSources, ingestBillingUnit } from '#shared/billing/ingest-billing';
+import { localFileSource } from '#shared/billing/local-billing-objects';
+import { formatMoney } from '#shared/money';
+import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
+
+export const BENCH_TAG_KEYS = ['cost-center', 'team', 'environment', 'application'];
+const DIMENSIONS = ['service', 'account', 'region', 'charge-category', 'charge-class'];
+
+interface Measure {
+  mode: 'ours' | 'ours-ingest' | 'duckdb';
+  file: string;
+  threads?: number;
+  dump?: string;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** DuckDB doing the same group-by as our aggregation: every series family per currency and day, exact DECIMAL sums. */
+export function duckdbSeriesSql(file: string): string {
+  const source = file.endsWith('.parquet')
+    ? `read_parquet(${sqlString(file)})`
+    : `read_csv(${sqlString(file)}, all_varchar=true, nullstr='NULL', header=true)`;
+  const tags = BENCH_TAG_KEYS.map(
+    (k, i) => `json_extract_string("Tags", ${sqlString(`$."${k}"`)}) AS t${i}`,
+  ).join(', ');
+  const columns = ['service', 'account', 'region', 'category', 'class', 't0', 't1', 't2', 't3'];
+  return `WITH r AS (
+    SELECT "BillingCurrency" AS currency, strftime(CAST("ChargePeriodStart" AS TIMESTAMP), '%Y-%m-%d') AS day,
+      CAST("ServiceName" AS VARCHAR) AS service, CAST("SubAccountId" AS VARCHAR) AS account, CAST("RegionId" AS VARCHAR) AS region,
+      CAST("ChargeCategory" AS VARCHAR) AS category, CAST("ChargeClass" AS VARCHAR) AS class, ${tags},
+      CAST("EffectiveCost" AS DECIMAL(38,10)) AS cost
+    FROM ${source})
+  SELECT currency, day, GROUPING(${columns.join(', ')}) AS gid, ${columns.join(', ')},
+    CAST(sum(cost) AS VARCHAR) AS amount, count(*) AS n
+  FROM r GROUP BY GROUPING SETS ((currency, day), ${columns.map((c) => `(currency, day, ${c})`).join(', ')})`;
+}
+
+async function measureDuckdb(m: Measure) {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run("SET TimeZone='UTC'");
+  if (m.threads) await connection.run(`SET threads=${m.threads}`);
+  const started = performance.now();
+  const reader = await connection.runAndReadAll(duckdbSeriesSql(m.file));
+  const rows = reader.getRowObjects();
+  const seconds = (performance.now() - started) / 1000;
+  const columns = ['service', 'account', 'region', 'category', 'class', 't0', 't1', 't2', 't3'];
+  const sums: Record<string, string> = {};
+  let rowsRead = 0;
+  for (const row of rows) {
+    const gid = Number(row.gid);
+    const grouped = columns.findIndex((_, i) => (gid & (1 << (columns.length - 1 - i))) === 0);
+    const amount = canonical(String(row.amount));
+    if (grouped < 0) {
+      sums[`${row.currency}|${row.day}|total`] = amount;
+      rowsRead += Number(row.n);
+      continue;
+    }
+    const value = row[columns[grouped]!];
+    if (value === null || value === '') continue;
+    const dimension = grouped < 5 ? DIMENSIONS[grouped] : `tag:${BENCH_TAG_KEYS[grouped - 5]}`;
+    sums[`${row.currency}|${row.day}|${dimension}=${value}`] = amount;
+  }
+  if (m.dump) writeFileSync(m.dump, JSON.stringify(sums));
+  return { rows: rowsRead, seconds, seriesDays: Object.keys(sums).length };
+}
+
+function canonical(text: string): string {
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  const f = fraction.replace(/0+$/, '');
+  const body = f === '' ? String(BigInt(whole)) : `${BigInt(whole)}.${f}`;
+  return negative && body !== '0' ? `-${body}` : body;
+}
+
+async function measureOurs(m: Measure) {
+  const started = performance.now();
+  const aggregate = await aggregateBillingSources([localFileSource(m.file)], { tagKeys: BENCH_TAG_KEYS });
+  const points = aggregate.aggregator.points();
+  const seconds = (performance.now() - started) / 1000;
+  if (m.dump) {
+    const sums: Record<string, string> = {};
+    for (const p of points) sums[`${p.currency}|${p.day}|${p.seriesKey}`] = formatMoney(p.amount);
+    writeFileSync(m.dump, JSON.stringify(sums));
+  }
+  return {
+    rows: aggregate.sources[0]!.rowsRead,
+    rejected: aggregate.rejections.total,
+    seconds,
+    seriesDays: points.length,
+    droppedContributorCells: aggregate.aggregator.droppedCells,
+  };
+}
+
+async function measureIngest(m: Measure) {
+  const dynamo = await startEmbeddedDynamo();
+  let seriesPuts = 0;
+  let totalSeriesPuts = 0;
+  const counting = {
+    send: ((command: {
+      input?: { RequestItems?: Record<string, Array<{ PutRequest?: { Item?: { pk?: string } } }>> };
+    }) => {
+      for (const requests of Object.values(command.input?.RequestItems ?? {})) {
+        for (const request of requests) {
+          const pk = request.PutRequest?.Item?.pk;
+          if (pk?.startsWith('SERIES#')) {
+            seriesPuts++;
+            if (pk.endsWith('#total')) totalSeriesPuts++;
+          }
+        }
+      }
+      return dynamo.documentClient.send(command as never);
+    }) as typeof dynamo.documentClient.send,
+  };
+  const store = createDynamoCostStore({ documentClient: counting, tableName: dynamo.tableName });
+  const started = performance.now();
+  const report = await ingestBillingUnit({
+    sources: [localFileSource(m.file)],
+    store,
+    publish: async () => {},
+    now: () => new Date(),
+    options: { tagKeys: BENCH_TAG_KEYS },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const totalDays = new Set<string>();
+  const range = report.days!;
+  for (const t of report.totals) {
+    const points = await store.readSeries({ seriesKey: 'total', currency: t.currency }, range);
+    for (const p of points) totalDays.add(`${t.currency}|${p.day}`);
+  }
+  await dynamo.stop();
+  return {
+    rows: report.rowsRead,
+    seconds,
+    seriesDays: report.seriesDaysWritten,
+    seriesItemsWritten: seriesPuts,
+    itemsPerSeriesDay: seriesPuts / report.seriesDaysWritten,
+    totalItemsWritten: totalSeriesPuts,
+    totalItemsPerDistinctDay: totalSeriesPuts / totalDays.size,
+  };
+}
+
+async function measure(): Promise<void> {
+  const m = JSON.parse(process.argv[2]!) as Measure;
+  const result =
+    m.mode === 'duckdb'
+      ? await measureDuckdb(m)
+      : m.mode === 'ours'
+        ? await measureOurs(m)
+        : await measureIngest(m);
+  process.stdout.write(`${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+}
+
+if (require.main === module) {
+  measure().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
