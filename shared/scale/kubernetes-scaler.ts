@@ -43,6 +43,11 @@ export function createKubernetesScaler(api: KubernetesScaleApi): ScaleExecutor {
     async scale(request): Promise<ScaleEffect> {
       const { namespace, name } = deploymentOf(request.endpoint);
       const current = await api.readScale(namespace, name);
+      if (current !== request.fromCapacity) {
+        throw new ScaleExecutionError(
+          `replicas of ${namespace}/${name} changed since the decision (${request.fromCapacity} → ${current} now): not scaling on stale evidence`,
+        );
+      }
       await api.patchAnnotations(namespace, name, {
         [PREVIOUS_REPLICAS_ANNOTATION]: String(current),
         [SCALED_BY_ANNOTATION]: request.actionId,

@@ -136,6 +136,11 @@ export function createSageMakerScaler(props: {
     async scale(request): Promise<ScaleEffect> {
       const unit = await unitOf(request.endpoint);
       // Checked before any change, so a refused request leaves auto scaling untouched too.
+      if (unit.current !== request.fromCapacity) {
+        throw new ScaleExecutionError(
+          `capacity of ${request.endpoint.name} changed since the decision (${request.fromCapacity} → ${unit.current} now): not scaling on stale evidence`,
+        );
+      }
       if (request.toCapacity < unit.minCapacity) {
         throw new ScaleExecutionError(
           `endpoint ${request.endpoint.name} has no inference components: cannot scale to ${request.toCapacity} (minimum ${unit.minCapacity})`,

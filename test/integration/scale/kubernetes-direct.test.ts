@@ -140,6 +140,30 @@ describe('direct Kubernetes scaler (scale subresource over loopback HTTP)', () =
     }
   });
 
+  it('changes nothing when the replicas changed since the decision', async () => {
+    // Prepare
+    const deployments = { 'vision/captioner-batch': { replicas: 5, annotations: {} } };
+    const api = await startFakeApiServer(deployments);
+    const scaler = createKubernetesScaler(createHttpScaleApi({ server: api.url }));
+    try {
+      // Act
+      const attempt = scaler.scale({
+        actionId: 'a',
+        endpoint,
+        fromCapacity: 3,
+        toCapacity: 1,
+        reason: 'r',
+        evidence: { summary: 's' },
+      });
+      // Assess
+      await expect(attempt).rejects.toThrow(/changed since the decision \(3 → 5 now\)/);
+      expect(deployments['vision/captioner-batch']).toEqual({ replicas: 5, annotations: {} });
+      expect(api.requests.filter((r) => r.method === 'PATCH')).toEqual([]);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('surfaces the API error when the Deployment does not exist', async () => {
     const api = await startFakeApiServer({});
     const scaler = createKubernetesScaler(createHttpScaleApi({ server: api.url }));

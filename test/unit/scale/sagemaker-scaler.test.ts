@@ -30,10 +30,10 @@ const scaler = () =>
     sagemaker: new SageMakerClient({}),
     autoscaling: new ApplicationAutoScalingClient({}),
   });
-const request = (toCapacity: number) => ({
+const request = (toCapacity: number, fromCapacity = 2) => ({
   actionId: 'a',
   endpoint,
-  fromCapacity: 2,
+  fromCapacity,
   toCapacity,
   reason: 'r',
   evidence: { summary: 's' },
@@ -96,10 +96,24 @@ describe('SageMaker scaler', () => {
       .on(DescribeScalableTargetsCommand)
       .resolves({ ScalableTargets: [{ MinCapacity: 1, MaxCapacity: 2 } as never] });
     // Act
-    const attempt = scaler().scale(request(0));
+    const attempt = scaler().scale(request(0, 1));
     // Assess
     await expect(attempt).rejects.toThrow(ScaleExecutionError);
     await expect(attempt).rejects.toThrow(/cannot scale to 0/);
+    expect(sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)).toHaveLength(0);
+    expect(autoscaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
+  });
+
+  it('refuses to act when the live capacity differs from the one the decision was made on', async () => {
+    // Prepare: someone scaled the endpoint up to 4 after the idle event said 2.
+    sagemaker.on(ListInferenceComponentsCommand).resolves({ InferenceComponents: [] });
+    sagemaker
+      .on(DescribeEndpointCommand)
+      .resolves({ ProductionVariants: [{ VariantName: 'AllTraffic', CurrentInstanceCount: 4 }] });
+    // Act
+    const attempt = scaler().scale(request(1, 2));
+    // Assess
+    await expect(attempt).rejects.toThrow(/changed since the decision \(2 → 4 now\)/);
     expect(sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)).toHaveLength(0);
     expect(autoscaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
   });
