@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from 'constructs';
+import { EnvName } from '#shared/config/env-names';
 import { REPO_ROOT } from './constructs/pipeline-function';
 
 /**
@@ -28,6 +29,8 @@ export interface FinopsContext {
   readonly scalingPolicy: string;
   /** Days CloudWatch keeps function logs. */
   readonly logRetentionDays: number;
+  /** Extra tuning variables per function (`{ "detect-anomalies": { "ANOMALY_HISTORY_DAYS": "120" } }`). */
+  readonly functionEnvironment: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Reserve concurrency 1 for functions whose side effects must not overlap (off for accounts at the 10 limit). */
   readonly reserveConcurrency: boolean;
 }
@@ -45,7 +48,18 @@ export const ContextKey = {
   scalingPolicyFile: 'scalingPolicyFile',
   logRetentionDays: 'logRetentionDays',
   reserveConcurrency: 'reserveConcurrency',
+  functionEnvironment: 'functionEnvironment',
 } as const;
+
+// Set by the stacks themselves; overriding them from context would point a function elsewhere.
+const MANAGED_VARIABLES: readonly string[] = [
+  EnvName.tableName,
+  EnvName.eventBusName,
+  EnvName.powertoolsServiceName,
+  EnvName.slackWebhookSecretArn,
+  EnvName.slackSigningSecretArn,
+  EnvName.githubTokenSecretArn,
+];
 
 /** Default scaling policy (repository-relative): the documented sample, dry-run by default. */
 export const DEFAULT_SCALING_POLICY_FILE = 'samples/policy/scaling-policy.yaml';
@@ -81,6 +95,48 @@ function booleanValue(node: Node, key: string, fallback: boolean): boolean {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   throw new ContextError(key, value, 'true or false');
+}
+
+function functionEnvironment(node: Node): Record<string, Record<string, string>> {
+  const raw: unknown = node.tryGetContext(ContextKey.functionEnvironment) ?? {};
+  const parsed = typeof raw === 'string' ? safeJson(raw) : raw;
+  const known = new Set<string>(Object.values(EnvName));
+  const expected =
+    'an object { "<function>": { "<ENV_NAME>": "<value>" } } of names from shared/config/env-names.ts';
+  if (!isRecord(parsed)) throw new ContextError(ContextKey.functionEnvironment, raw, expected);
+  const result: Record<string, Record<string, string>> = {};
+  for (const [fn, variables] of Object.entries(parsed)) {
+    if (!isRecord(variables))
+      throw new ContextError(`${ContextKey.functionEnvironment}.${fn}`, variables, expected);
+    result[fn] = {};
+    for (const [name, value] of Object.entries(variables)) {
+      const key = `${ContextKey.functionEnvironment}.${fn}.${name}`;
+      if (!known.has(name) || MANAGED_VARIABLES.includes(name)) {
+        throw new ContextError(
+          key,
+          name,
+          'a tuning variable of shared/config/env-names.ts not set by the stacks',
+        );
+      }
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw new ContextError(key, value, 'a string, number or boolean');
+      }
+      result[fn][name] = String(value);
+    }
+  }
+  return result;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653];
@@ -146,5 +202,6 @@ export function readFinopsContext(node: Node): FinopsContext {
     scalingPolicy,
     logRetentionDays,
     reserveConcurrency: booleanValue(node, ContextKey.reserveConcurrency, true),
+    functionEnvironment: functionEnvironment(node),
   };
 }

@@ -175,6 +175,18 @@ export class FinopsStatelessStack extends Stack {
     });
     this.wireBillingFanOut(exportBucket, logRetention);
 
+    for (const [name, variables] of Object.entries(settings.functionEnvironment)) {
+      const fn = this.functions.get(name as FunctionName);
+      if (!fn) {
+        Annotations.of(this).addWarningV2(
+          'finops:function-environment',
+          `functionEnvironment names ${name}: not deployed`,
+        );
+        continue;
+      }
+      for (const [variable, value] of Object.entries(variables)) fn.fn.addEnvironment(variable, value);
+    }
+
     const dashboard = new OperationsDashboard(this, 'Operations', {
       functions: [...this.functions.values()],
       deadLetterQueues: this.deadLetterQueues,

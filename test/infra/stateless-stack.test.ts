@@ -416,6 +416,30 @@ describe('FinopsStatelessStack with scaling enabled', () => {
   );
 });
 
+describe('FinopsStatelessStack with tuning from context', () => {
+  it('sets functionEnvironment variables on the named function only', () => {
+    // Prepare
+    const specs = FUNCTION_CATALOG.filter(
+      (spec) => spec.name === 'scale-endpoint' || spec.name === 'notify-slack',
+    );
+    // Act
+    const synth = synthFinopsApp(
+      { functionEnvironment: { 'scale-endpoint': { [EnvName.idleMinHours]: 8 } } },
+      specs,
+      { bundle: false },
+    );
+    removeOutput(synth);
+    // Assess
+    const variables = Object.values(
+      synth.statelessTemplate.findResources('AWS::Lambda::Function') as Record<string, Resource>,
+    ).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+    expect(variables.map((v) => [v[EnvName.powertoolsServiceName], v[EnvName.idleMinHours]]).sort()).toEqual([
+      ['notify-slack', undefined],
+      ['scale-endpoint', '8'],
+    ]);
+  });
+});
+
 describe('function catalog', () => {
   it('has a handler file for every function it deploys', () => {
     // Fails while a catalog entry's functions/<name>/handler.ts does not exist (it is then not deployed).
