@@ -16,14 +16,15 @@ import type {
 import type { SeriesRef } from '#shared/cost/series-key';
 import { FinopsError, InvalidInputError } from '#shared/errors';
 import { formatMoney, type Money, parseMoney } from '#shared/money';
-import { type BatchWriteOptions, batchWriteAll, sleepMs } from '#shared/store/batch-write';
+import { type BatchWriteOptions, batchWriteAll, sleepMs, type WriteRequest } from '#shared/store/batch-write';
 import { type DocumentClientLike, isConditionalCheckFailed } from '#shared/store/dynamo-client';
 import { Gsi1 } from '#shared/store/table-schema';
 
 /**
  * Item layout (single table, pk/sk):
- * - series-day of one unit version: `SERIES#<currency>#<seriesKey>` / `DAY#<day>#UNIT#<unitId>#VERSION#<ingestionId>`,
- *   also indexed by gsi1 `UNITVERSION#<unitId>#<ingestionId>` so an old version can be deleted without a Scan;
+ * - series-day of one unit version: `SERIES#<currency>#<seriesKey>` / `DAY#<day>#UNIT#<unitId>#VERSION#<ingestionId>`;
+ * - that version's manifest: `UNIT#<unitId>` / `VERSION#<ingestionId>#PART#<n>` (series and their days), so an old
+ *   version is deleted by key without an index (no second write per item) and without a Scan;
  * - a unit's version pointer: `UNIT#<unitId>` / `CURRENT` (`ingestionId`, `cleanupOf` while an old version awaits deletion);
  * - ingestion report: `REPORT#<ingestionId>` / `REPORT`, gsi1 `REPORTS` / `<completedAt>#<ingestionId>`;
  * - series registry: `SERIESINDEX` / `<currency>#<seriesKey>` with `firstDay`/`lastDay`.
@@ -33,7 +34,6 @@ import { Gsi1 } from '#shared/store/table-schema';
 export const CostItemPrefix = {
   series: 'SERIES#',
   unit: 'UNIT#',
-  unitVersion: 'UNITVERSION#',
   report: 'REPORT#',
   reports: 'REPORTS',
   seriesIndex: 'SERIESINDEX',
@@ -51,6 +51,8 @@ export interface DynamoCostStoreProps {
   /** Parallel requests for registry updates (default 8). */
   concurrency?: number;
   batchWrite?: BatchWriteOptions;
+  /** Size budget of one version-manifest item in characters (default 300,000, under the 400 KB item limit). */
+  manifestPartChars?: number;
   /** Clock for the pointer's `updatedAt` (default the system clock). */
   now?: () => Date;
 }
@@ -228,18 +230,33 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
   }
 
   async function deleteVersion(unitId: string, ingestionId: string): Promise<void> {
-    const keys = await queryAll({
+    const parts = await queryAll({
       TableName: tableName,
-      IndexName: Gsi1.name,
-      KeyConditionExpression: '#gpk = :gpk',
-      ExpressionAttributeNames: { '#gpk': Gsi1.partition },
-      ExpressionAttributeValues: { ':gpk': `${CostItemPrefix.unitVersion}${unitId}#${ingestionId}` },
-      ProjectionExpression: 'pk, sk',
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': `${CostItemPrefix.unit}${unitId}`,
+        ':prefix': manifestPrefix(ingestionId),
+      },
+      ConsistentRead: true,
     });
+    const deletes: WriteRequest[] = [];
+    for (const part of parts) {
+      for (const entry of (part.series ?? []) as ManifestEntry[]) {
+        for (const day of manifestDays(entry)) {
+          deletes.push({
+            DeleteRequest: {
+              Key: seriesDayKey({ currency: entry.c, seriesKey: entry.k }, day, unitId, ingestionId),
+            },
+          });
+        }
+      }
+    }
+    // Manifest parts last: if this is interrupted, the remaining items can still be found.
+    await batchWriteAll(db, tableName, deletes, props.batchWrite);
     await batchWriteAll(
       db,
       tableName,
-      keys.map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
+      parts.map((part) => ({ DeleteRequest: { Key: { pk: part.pk, sk: part.sk } } })),
       props.batchWrite,
     );
     try {
@@ -313,7 +330,12 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
       await batchWriteAll(
         db,
         tableName,
-        write.points.map((point) => ({ PutRequest: { Item: pointToItem(point, unitId, ingestionId) } })),
+        [
+          ...write.points.map((point) => ({ PutRequest: { Item: pointToItem(point, unitId, ingestionId) } })),
+          ...manifestItems(unitId, ingestionId, write.points, props.manifestPartChars).map((Item) => ({
+            PutRequest: { Item },
+          })),
+        ],
         props.batchWrite,
       );
       await updateRegistry(write.points);
@@ -406,6 +428,84 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
   };
 }
 
+/** One series of a version manifest: currency, series key, first day, and a '0'/'1' string per day from it. */
+interface ManifestEntry {
+  c: string;
+  k: string;
+  from: IsoDay;
+  days: string;
+}
+
+/** Manifest parts stay well under DynamoDB's 400 KB item limit. */
+const MANIFEST_PART_CHARS = 300_000;
+
+function manifestPrefix(ingestionId: string): string {
+  return `VERSION#${ingestionId}#PART#`;
+}
+
+function seriesDayKey(ref: SeriesRef, day: IsoDay, unitId: string, ingestionId: string) {
+  return { pk: seriesPartitionKey(ref), sk: `DAY#${day}#UNIT#${unitId}#VERSION#${ingestionId}` };
+}
+
+function nextDay(day: IsoDay): IsoDay {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The version manifest: which series-days a version wrote, so its items can be deleted by key
+ * (no index, no reads of other units' items) when a newer version replaces it.
+ */
+function manifestItems(
+  unitId: string,
+  ingestionId: string,
+  points: readonly CostPoint[],
+  partChars = MANIFEST_PART_CHARS,
+): Record<string, unknown>[] {
+  const bySeries = new Map<string, { c: string; k: string; days: Set<IsoDay> }>();
+  for (const point of points) {
+    const id = `${point.currency}\u0000${point.seriesKey}`;
+    const entry = bySeries.get(id) ?? { c: point.currency, k: point.seriesKey, days: new Set<IsoDay>() };
+    entry.days.add(point.day);
+    bySeries.set(id, entry);
+  }
+  const parts: ManifestEntry[][] = [[]];
+  let chars = 0;
+  for (const { c, k, days } of bySeries.values()) {
+    const sorted = [...days].sort();
+    const from = sorted[0]!;
+    const last = sorted.at(-1)!;
+    let bits = '';
+    for (let day = from; day <= last; day = nextDay(day)) bits += days.has(day) ? '1' : '0';
+    const entry: ManifestEntry = { c, k, from, days: bits };
+    const size = c.length + k.length + from.length + bits.length + 32;
+    if (chars + size > partChars && parts.at(-1)!.length > 0) {
+      parts.push([]);
+      chars = 0;
+    }
+    parts.at(-1)!.push(entry);
+    chars += size;
+  }
+  return parts.map((series, index) => ({
+    pk: `${CostItemPrefix.unit}${unitId}`,
+    sk: `${manifestPrefix(ingestionId)}${String(index).padStart(4, '0')}`,
+    unitId,
+    ingestionId,
+    series,
+  }));
+}
+
+function manifestDays(entry: ManifestEntry): IsoDay[] {
+  const days: IsoDay[] = [];
+  let day = entry.from;
+  for (const bit of entry.days) {
+    if (bit === '1') days.push(day);
+    day = nextDay(day);
+  }
+  return days;
+}
+
 function assertUniqueSeriesDays(write: UnitVersionWrite): void {
   const seen = new Set<string>();
   for (const point of write.points) {
@@ -422,10 +522,7 @@ function assertUniqueSeriesDays(write: UnitVersionWrite): void {
 
 function pointToItem(point: CostPoint, unitId: string, ingestionId: string): Record<string, unknown> {
   return {
-    pk: seriesPartitionKey(point),
-    sk: `DAY#${point.day}#UNIT#${unitId}#VERSION#${ingestionId}`,
-    [Gsi1.partition]: `${CostItemPrefix.unitVersion}${unitId}#${ingestionId}`,
-    [Gsi1.sort]: `${point.currency}#${point.seriesKey}#${point.day}`,
+    ...seriesDayKey(point, point.day, unitId, ingestionId),
     seriesKey: point.seriesKey,
     currency: point.currency,
     day: point.day,

@@ -161,6 +161,28 @@ describe('DynamoDB cost store', () => {
     expect((await store.getIngestionReport('file-a:v2'))?.versionReplaced).toBe('file-a:v1');
   });
 
+  it('deletes every old item when the old version manifest spans several parts', async () => {
+    // Prepare: a tiny part budget forces one manifest part per series.
+    const store = createDynamoCostStore({
+      documentClient: dynamo.documentClient,
+      tableName: dynamo.tableName,
+      manifestPartChars: 50,
+    });
+    await store.replaceUnitVersion(V1);
+    const parts = (await dump(dynamo)).filter((item) =>
+      String(item.sk).startsWith('VERSION#file-a:v1#PART#'),
+    );
+    // Act
+    await store.replaceUnitVersion(V2);
+    // Assess
+    expect(parts).toHaveLength(3);
+    const leftovers = (await dump(dynamo)).filter(
+      (item) => item.ingestionId === 'file-a:v1' && item.sk !== 'CURRENT',
+    );
+    expect(leftovers).toEqual([]);
+    expect(filterEmpty(await totals(store))).toEqual(await totalsOf(V2));
+  });
+
   it('gives the same totals as an uninterrupted run when a crash at any call is followed by a re-run', async () => {
     // Prepare: the reference run counts the calls a restatement makes.
     await storeOver().replaceUnitVersion(V1);
