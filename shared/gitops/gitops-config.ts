@@ -4,6 +4,7 @@ import { type Env, integerEnv, optionalEnv, requireEnv } from '#shared/config/re
 import { ConfigError } from '#shared/errors';
 import type { K8sStore } from '#shared/store/dynamo-k8s-store';
 import { createGithubBackend } from './github-backend';
+import { parseGithubSecret, resolveGithubToken } from './github-token';
 import { createLocalGitBackend } from './local-git-backend';
 import type { GitopsBackend } from './pr-opener';
 
@@ -75,22 +76,10 @@ export function readRightsizingWindowDays(env: Env): number {
   return integerEnv(env, EnvName.rightsizingWindowDays, 14, 7, 90);
 }
 
-/** A secret holds the token as plain text or as JSON `{"token": "..."}`. */
-export function tokenFromSecret(secret: string): string {
-  const trimmed = secret.trim();
-  if (!trimmed.startsWith('{')) return trimmed;
-  try {
-    const parsed = JSON.parse(trimmed) as { token?: unknown };
-    if (typeof parsed.token === 'string' && parsed.token !== '') return parsed.token;
-  } catch {
-    // fall through: the error below never echoes the secret
-  }
-  throw new ConfigError('the GitHub token secret must be the token or JSON {"token": "..."}');
-}
-
 /**
- * Builds the configured backend. The GitHub token is read from Secrets Manager through
- * Powertools (cached five minutes) and never logged.
+ * Builds the configured backend. The GitHub secret (token, or GitHub App credentials that mint
+ * an installation token) is read from Secrets Manager through Powertools (cached five minutes)
+ * and never logged.
  */
 export async function createGitopsBackend(
   config: GitopsConfig,
@@ -107,13 +96,17 @@ export async function createGitopsBackend(
       now: deps.now,
     });
   }
-  const token =
+  const secret =
     'value' in config.token
       ? config.token.value
       : String(await getSecret(config.token.secretArn, { maxAge: 300 }));
+  const token = await resolveGithubToken(parseGithubSecret(secret), {
+    now: deps.now,
+    ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),
+  });
   return createGithubBackend({
     repository: config.repository,
-    token: token.trim(),
+    token,
     baseBranch: config.baseBranch,
     now: deps.now,
     ...(config.apiUrl ? { baseUrl: config.apiUrl } : {}),

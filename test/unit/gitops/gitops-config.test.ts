@@ -1,5 +1,5 @@
 import { ConfigError } from '#shared/errors';
-import { readGitopsConfig, tokenFromSecret } from '#shared/gitops/gitops-config';
+import { readGitopsConfig } from '#shared/gitops/gitops-config';
 import { readOpenCostConfig, scheduledRange } from '#shared/k8s/k8s-config';
 
 describe('readGitopsConfig', () => {
@@ -44,18 +44,6 @@ describe('readGitopsConfig', () => {
   ])('fails fast on %j', (env, message) => {
     expect(() => readGitopsConfig(env)).toThrow(ConfigError);
     expect(() => readGitopsConfig(env)).toThrow(message);
-  });
-});
-
-describe('tokenFromSecret', () => {
-  it.each([
-    ['ghp_plain\n', 'ghp_plain'],
-    ['{"token":"ghp_json"}', 'ghp_json'],
-  ])('reads the token from %j', (secret, token) => expect(tokenFromSecret(secret)).toBe(token));
-
-  it('never echoes the secret when the JSON has no token', () => {
-    expect(() => tokenFromSecret('{"pat":"ghp_secret"}')).toThrow(/must be the token/);
-    expect(() => tokenFromSecret('{"pat":"ghp_secret"}')).not.toThrow(/ghp_secret/);
   });
 });
 
