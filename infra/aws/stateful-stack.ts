@@ -1,4 +1,12 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -63,6 +71,13 @@ export class FinopsStatefulStack extends Stack {
 
     const { exportBucketName } = props.settings;
     this.exportBucketCreated = exportBucketName === undefined;
+    if (exportBucketName !== undefined) {
+      // An imported bucket's notification settings are not ours to change.
+      Annotations.of(this).addWarningV2(
+        'finops:export-bucket-eventbridge',
+        `enable "Send notifications to Amazon EventBridge" on bucket ${exportBucketName}: ingestion is triggered by its Object Created events`,
+      );
+    }
     this.exportBucket =
       exportBucketName === undefined
         ? this.createExportBucket()

@@ -8,6 +8,7 @@ import { AwsEvent, MANAGED_TAG } from '#infra/aws/aws-names';
 import { ROUTE_RETRY } from '#infra/aws/constructs/routed-rules';
 import { FUNCTION_CATALOG, partitionCatalog } from '#infra/aws/function-catalog';
 import { EnvName } from '#shared/config/env-names';
+import { MetricName } from '#shared/observability';
 import {
   functionLogicalId,
   removeOutput,
@@ -364,6 +365,26 @@ describe('FinopsStatelessStack', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         AlarmActions: [expect.anything()],
       });
+    }
+  });
+
+  it('charts rows ingested and rejected, anomalies, Cost Explorer requests and DLQ depth on the dashboard', () => {
+    // Prepare
+    const dashboards = Object.values(
+      synth.statelessTemplate.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>,
+    );
+    // Act
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    // Assess
+    expect(dashboards).toHaveLength(1);
+    for (const metric of [
+      MetricName.rowsIngested,
+      MetricName.rowsRejected,
+      MetricName.anomaliesDetected,
+      MetricName.costExplorerRequests,
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect(body).toContain(metric);
     }
   });
 
