@@ -1,5 +1,6 @@
 import { type RightsizingRecommended, RightsizingRecommendedEvent } from '#events/rightsizing-recommended';
 import type { IsoDay } from '#shared/cost/cost-point';
+import { InvalidInputError } from '#shared/errors';
 import { outgoing, type PublishEvents } from '#shared/events/publish-port';
 import type { WorkloadKey } from '#shared/k8s/container-usage';
 import type { LogSink } from '#shared/observability';
@@ -54,8 +55,22 @@ export async function recommendWorkloads(props: RecommendWorkloadsProps): Promis
   );
   for (const { workload } of workloads) {
     if (workload.kind === 'Pod') continue;
+    let spec: WorkloadSpec | undefined;
+    try {
+      spec = await props.readSpec(workload);
+    } catch (error) {
+      // One broken manifest (or a refused path) must not stop the other workloads' recommendations.
+      if (!(error instanceof InvalidInputError)) throw error;
+      props.logger?.warn('workload manifests unusable', { workload, error: error.message });
+      result.unchanged.push({ workload, reasons: [`manifest-error:${error.message}`] });
+      continue;
+    }
+    if (!spec) {
+      // GitOps first: what the repository does not define cannot be changed through a PR.
+      result.unchanged.push({ workload, reasons: ['not-in-gitops-repository'] });
+      continue;
+    }
     const usage = await props.k8sStore.readWorkloadUsage(workload, range);
-    const spec = await props.readSpec(workload);
     const outcome = recommendRightsizing({ workload, usage, spec, params: props.params, now: props.now() });
     if (outcome.kind === 'recommended') {
       await props.k8sStore.putRecommendation(outcome.recommendation);
