@@ -6,7 +6,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { Env } from '#shared/config/read-env';
 import { ConfigError } from '#shared/errors';
 import { createEventBridgePublisher } from '#shared/events/eventbridge-publisher';
-import { createLocalGitBackend } from '#shared/gitops/local-git-backend';
+import { createGitopsBackend, readGitopsConfig } from '#shared/gitops/gitops-config';
 import { createRecordedSdkClient, loadRecording } from '#shared/idle/recorded-sdk-client';
 import { readSlackWebhookSource, webhookUrlFromSecret } from '#shared/notify/slack-config';
 import { createSlackWebhookSender } from '#shared/notify/slack-webhook-sender';
@@ -73,17 +73,13 @@ export function createScaleDependencies(env: Env, log?: LogSink): ScaleEndpointD
       return direct;
     }
     if (!gitops) {
-      if (config.gitops.backend !== 'local-git' || !config.gitops.repository) {
-        throw new ConfigError(
-          'GitOps scaling needs GITOPS_BACKEND=local-git and GITOPS_REPOSITORY (GitHub wiring pending)',
-        );
-      }
-      const backend = createLocalGitBackend({
-        repoDir: config.gitops.repository,
-        store: createDynamoK8sStore({ documentClient, tableName: config.tableName }),
-        now: () => new Date(),
+      const store = createDynamoK8sStore({ documentClient, tableName: config.tableName });
+      // A backend per PR: GitHub installation tokens expire, and the config is read only when a
+      // GitOps action actually happens (GITOPS_REPOSITORY is not needed for SageMaker-only use).
+      gitops = createGitopsScaler(async (request) => {
+        const backend = await createGitopsBackend(readGitopsConfig(env), { store, now: () => new Date() });
+        return createGitopsScalePrOpener(backend)(request);
       });
-      gitops = createGitopsScaler(createGitopsScalePrOpener(backend));
     }
     return gitops;
   };

@@ -15,16 +15,15 @@ export interface ScaleConfig {
   sagemakerRecording?: string;
   /** Direct Kubernetes scaling: API server URL (plain HTTP, e.g. `kubectl proxy`) or a kubeconfig. */
   kubernetes: { apiUrl?: string; kubeconfig?: string };
-  /** GitOps scaling: `local-git` with the repository folder (GitHub wiring: see the report). */
-  gitops: { backend: 'local-git' | 'github'; repository?: string };
 }
 
 /**
  * TABLE_NAME, EVENT_BUS_NAME, SCALING_POLICY (path or inline YAML; required: no policy, no
- * action), DRY_RUN, SAGEMAKER_RECORDING, KUBERNETES_API_URL, KUBECONFIG, GITOPS_BACKEND
- * (`local-git` | `github`, default local-git), GITOPS_REPOSITORY.
+ * action), DRY_RUN, SAGEMAKER_RECORDING, KUBERNETES_API_URL, KUBECONFIG. The GitOps settings
+ * (GITOPS_*, GITHUB_*) are read by shared/gitops/gitops-config.ts when a GitOps action runs.
  */
 export function readScaleConfig(env: Env): ScaleConfig {
+  // Validated here too, so a typo fails at start rather than at the first GitOps action.
   const backend = optionalEnv(env, EnvName.gitopsBackend) ?? 'local-git';
   if (backend !== 'local-git' && backend !== 'github') {
     throw new ConfigError(
@@ -44,6 +43,5 @@ export function readScaleConfig(env: Env): ScaleConfig {
       apiUrl: optionalEnv(env, EnvName.kubernetesApiUrl),
       kubeconfig: optionalEnv(env, EnvName.kubeconfig),
     },
-    gitops: { backend, repository: optionalEnv(env, EnvName.gitopsRepository) },
   };
 }

@@ -9,7 +9,7 @@ const BASE = { TABLE_NAME: 't', EVENT_BUS_NAME: 'b', SCALING_POLICY: POLICY_FILE
 describe('scaling configuration', () => {
   it('reads the policy file and leaves dry-run to it when DRY_RUN is unset', () => {
     const config = readScaleConfig(BASE);
-    expect(config).toMatchObject({ forceDryRun: false, gitops: { backend: 'local-git' } });
+    expect(config).toMatchObject({ forceDryRun: false, kubernetes: {} });
     expect(config.policy.version).toBe('2026-08-01');
   });
 
