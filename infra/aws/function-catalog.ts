@@ -19,7 +19,14 @@ export interface FunctionSpec {
   readonly publishes: boolean;
   /** Serialises a function whose side effects must not run concurrently. */
   readonly reservedConcurrency?: number;
+  /** Packages left out of the bundle because only a code path unused in Lambda imports them (lazily). */
+  readonly unbundledModules?: readonly string[];
 }
+
+// Direct Kubernetes scaling through a kubeconfig file (the only user of @kubernetes/client-node,
+// imported lazily) does not apply in Lambda, where KUBERNETES_API_URL is the direct path. Leaving
+// it out takes the scaling bundles from about 4.5 MB to about 0.3 MB.
+const KUBERNETES_CLIENT_ONLY_FOR_KUBECONFIG = ['@kubernetes/client-node'];
 
 /** Every function of the pipeline, listed once; the stateless stack wires triggers by name. */
 export const FUNCTION_CATALOG = [
@@ -110,6 +117,7 @@ export const FUNCTION_CATALOG = [
     publishes: true,
     // Scaling decisions read then change capacity: serialised so two events cannot both act.
     reservedConcurrency: 1,
+    unbundledModules: KUBERNETES_CLIENT_ONLY_FOR_KUBECONFIG,
   },
   {
     name: 'slack-interactions',
@@ -119,6 +127,7 @@ export const FUNCTION_CATALOG = [
     memorySize: 256,
     table: 'readWrite',
     publishes: true,
+    unbundledModules: KUBERNETES_CLIENT_ONLY_FOR_KUBECONFIG,
   },
   {
     name: 'aggregate-billing-partial',

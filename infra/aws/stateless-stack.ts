@@ -75,6 +75,7 @@ export class FinopsStatelessStack extends Stack {
         memorySize: spec.memorySize,
         logRetention,
         reservedConcurrentExecutions: settings.reserveConcurrency ? spec.reservedConcurrency : undefined,
+        unbundledModules: spec.unbundledModules,
       });
       if (spec.table !== 'none') fn.addEnvironment(EnvName.tableName, table.tableName);
       if (spec.table === 'read') table.grantReadData(fn.fn);

@@ -38,6 +38,8 @@ export interface PipelineFunctionProps {
   /** Powertools metrics namespace; the service name is `name`. */
   readonly metricsNamespace?: string;
   readonly reservedConcurrentExecutions?: number;
+  /** Packages left out of the bundle besides the AWS SDK (must only be imported lazily). */
+  readonly unbundledModules?: readonly string[];
   /** Extra environment variables (names from shared/config/env-names.ts). */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -106,7 +108,7 @@ export class PipelineFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         banner: ESM_REQUIRE_BANNER,
-        externalModules: ['@aws-sdk/*'],
+        externalModules: ['@aws-sdk/*', ...(props.unbundledModules ?? [])],
         forceDockerBundling: false,
       },
     });
