@@ -37,7 +37,8 @@ export interface EffectLedgerProps {
 /** Runs side effects (Slack posts, PRs, scaling actions) at most once per key across duplicate deliveries. */
 export interface EffectLedger {
   /**
-   * Claims `effectKey`, runs `effect`, records its (JSON-serialisable) result. A failing effect
+   * Claims `effectKey`, runs `effect`, records its result as JSON (bigints as decimal text, so
+   * recording can never fail after the effect happened). A failing effect
    * releases the claim and rethrows, so a retry can run it; a claim older than the lease is re-taken.
    */
   runOnce<T>(
@@ -110,7 +111,13 @@ export function createEffectLedger(props: EffectLedgerProps): EffectLedger {
                 status: 'done',
                 claimToken: token,
                 completedAt: at.toISOString(),
-                ...(result === undefined ? {} : { result: JSON.stringify(result) }),
+                ...(result === undefined
+                  ? {}
+                  : {
+                      result: JSON.stringify(result, (_key, value) =>
+                        typeof value === 'bigint' ? value.toString() : value,
+                      ),
+                    }),
                 [TTL_ATTRIBUTE]: Math.floor(at.getTime() / 1000) + retentionSeconds,
               },
             }),
