@@ -12,7 +12,7 @@ export interface StoredAnomaly {
   /** Highest severity announced by a `Cost Anomaly Detected` event (absent: never announced). */
   notifiedSeverity?: Severity;
   /** Why the episode is not announced: a narrower series explains it, or feedback. */
-  suppression?: { reason: 'explained-by-narrower-series' | 'feedback'; by: string };
+  suppression?: { reason: 'explained-by-another-series' | 'feedback'; by: string };
   detectorVersion: string;
   detectedAt: string;
   updatedAt: string;

@@ -37,8 +37,10 @@ export interface DetectionConfig {
   historyDays: number;
   closeAfterNormalDays: number;
   /**
-   * A series' new episode is not announced when a narrower series (smaller expected cost) is
-   * anomalous the same day with at least this share of its impact: the child explains it.
+   * A series' new episode is not announced when a more actionable series is anomalous the same
+   * day with at least this share of its impact (it explains the change). More actionable = an
+   * owner dimension (cost center > namespace/tag > account > service > other > total), then the
+   * narrower series (smaller expected cost). So one incident raises one alert, on its owner.
    */
   coverageShare: number;
 }
@@ -140,7 +142,7 @@ export async function runDetection(input: RunDetectionInput): Promise<DetectionS
       const suppression =
         stored?.suppression ??
         (explainedBy
-          ? { reason: 'explained-by-narrower-series' as const, by: explainedBy }
+          ? { reason: 'explained-by-another-series' as const, by: explainedBy }
           : feedbackMatch
             ? { reason: 'feedback' as const, by: `${feedbackMatch.kind}:${feedbackMatch.anomalyId}` }
             : undefined);
@@ -199,7 +201,7 @@ export async function runDetection(input: RunDetectionInput): Promise<DetectionS
   return summary;
 }
 
-/** The key of a narrower anomalous series (same currency, same day) that explains the episode's start. */
+/** The key of a more actionable anomalous series (same currency, same day) that explains the episode's start. */
 function narrowerExplanation(
   episode: Episode,
   own: SeriesResult,
@@ -211,8 +213,9 @@ function narrowerExplanation(
   const impact = moneyToNumber(day.impact);
   const expected = moneyToNumber(day.expected);
   let best: { key: string; expected: number; rank: number } | undefined;
+  // Owner dimensions first (a cost center is who acts on it), then the narrower series.
   const narrower = (a: { expected: number; rank: number }, b: { expected: number; rank: number }) =>
-    a.expected < b.expected * 0.99 || (a.expected <= b.expected * 1.01 && a.rank > b.rank);
+    a.rank > b.rank || (a.rank === b.rank && a.expected < b.expected);
   const self = { expected, rank: ownershipRank(own.ref.seriesKey) };
   for (const other of all) {
     if (other === own || other.ref.currency !== own.ref.currency) continue;
