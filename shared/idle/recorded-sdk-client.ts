@@ -35,9 +35,32 @@ export function createRecordedSdkClient(calls: readonly RecordedCall[], source =
         throw new RecordingMissError(
           `${source} has no ${name} response for ${JSON.stringify(command.input)}`,
         );
-      return structuredClone(call.output);
+      return rebaseTimestamps(structuredClone(call.output), command.input.EndTime);
     },
   };
+}
+
+const RELATIVE_HOURS = /^-(\d{1,4})h$/;
+
+/**
+ * Recorded metric timestamps written as `-<n>h` are rebased to `n` hours before the request's
+ * `EndTime`, so a recording keeps describing "the last hours" whenever it is replayed.
+ */
+function rebaseTimestamps<T>(output: T, endTime: unknown): T {
+  const end = endTime instanceof Date ? endTime.getTime() : undefined;
+  if (end === undefined) return output;
+  const visit = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const match = RELATIVE_HOURS.exec(value);
+      return match ? new Date(end - Number(match[1]) * 3_600_000).toISOString() : value;
+    }
+    if (Array.isArray(value)) return value.map(visit);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
+    }
+    return value;
+  };
+  return visit(output) as T;
 }
 
 /** Reads a recording file (`{ "calls": RecordedCall[] }`), failing with the file name. */

@@ -39,5 +39,8 @@ describe('detectIdleEndpoints over the recorded SageMaker sample', () => {
       wastedPerDay: '67.584',
       evidence: { idleHours: 24, invocations: 0, gpuCount: 2 },
     });
+    // The recorded GPUUtilization averages 0.925 % over the 24 idle hours (one GPU per instance).
+    expect(detail.evidence.gpuUtilisation).toBeCloseTo(0.00925, 6);
+    expect(detail.evidence.summary).toContain('GPUs 0.9% busy');
   });
 });
