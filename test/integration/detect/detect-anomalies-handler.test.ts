@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BillingIngestionCompletedEvent } from '#events/billing-ingestion-completed';
 import { handler } from '#functions/detect-anomalies/handler';
@@ -39,7 +40,13 @@ describe('detect-anomalies handler', () => {
     await dynamo.stop();
   });
 
-  const ingestionCompleted = {
+  const ingestionCompleted: EventBridgeEvent<string, unknown> = {
+    id: 'e-ingestion',
+    version: '0',
+    account: '000000000000',
+    time: '2026-09-01T06:00:00Z',
+    region: 'us-east-1',
+    resources: [],
     source: 'finops.pipeline',
     'detail-type': BillingIngestionCompletedEvent.detailType,
     detail: { ...BillingIngestionCompletedEvent.sample, days: { from: '2026-06-01', to: '2026-08-31' } },
