@@ -11,12 +11,17 @@ import { startTerminalSlack, type TerminalSlack } from './terminal-slack';
 /** The local bucket that stands in for the billing export bucket (a folder on disk). */
 export const LOCAL_EXPORT_BUCKET = 'finops-local-exports';
 const LOCAL_BUS_NAME = 'finops-local';
+const UNREACHABLE_AWS_ENDPOINT = 'http://127.0.0.1:9';
 
 type LambdaHandler = (event: EventBridgeEvent<string, unknown>, context: Context) => Promise<unknown>;
 
 /** Functions the local bus can invoke, loaded lazily so their modules read the local environment. */
-const FUNCTION_MODULES: Record<ConsumerName | 'ingest-billing', () => Promise<{ handler: unknown }>> = {
+const FUNCTION_MODULES: Record<
+  ConsumerName | 'ingest-billing' | 'ingest-k8s',
+  () => Promise<{ handler: unknown }>
+> = {
   'ingest-billing': () => import('#functions/ingest-billing/handler'),
+  'ingest-k8s': () => import('#functions/ingest-k8s/handler'),
   [Consumer.detectAnomalies]: () => import('#functions/detect-anomalies/handler'),
   [Consumer.notifySlack]: () => import('#functions/notify-slack/handler'),
   [Consumer.recommendRightsizing]: () => import('#functions/recommend-rightsizing/handler'),
@@ -70,6 +75,9 @@ export async function startLocalRuntime(props: LocalRuntimeProps): Promise<Local
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    // Any AWS service without a local engine gets a closed loopback port: a local run can never
+    // reach real AWS, and a missing local wiring fails fast instead of hanging on DNS.
+    AWS_ENDPOINT_URL: UNREACHABLE_AWS_ENDPOINT,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
