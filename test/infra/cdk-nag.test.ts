@@ -27,7 +27,7 @@ describe('cdk-nag', () => {
   it.each([
     ['AwsSolutions', () => new AwsSolutionsChecks()],
     ['Serverless', () => new ServerlessChecks()],
-  ])('finds nothing unacknowledged in either stack with the %s pack', (_pack, createPack) => {
+  ])('finds nothing unacknowledged in either stack when checked with the %s pack', (_pack, createPack) => {
     // Prepare
     const pack = createPack();
     // Act

@@ -65,7 +65,7 @@ describe('readFinopsContext', () => {
     ['an unknown variable', { 'detect-anomalies': { ANOMALY_HISTORY_DAY: '120' } }],
     ['a variable the stacks manage', { 'notify-slack': { [EnvName.tableName]: 'other-table' } }],
     ['a non-object', ['detect-anomalies']],
-  ])('refuses functionEnvironment with %s', (_case, value) => {
+  ])('fails synth when functionEnvironment has %s', (_case, value) => {
     expect(() => read({ [ContextKey.functionEnvironment]: value })).toThrow(/context "functionEnvironment/);
   });
 });

@@ -128,7 +128,7 @@ describe('FinopsStatelessStack', () => {
     expect(new Set(dlqs).size).toBe(dlqs.length);
   });
 
-  it('runs every function on nodejs22.x, arm64, with active tracing and an on-failure destination', () => {
+  it('runs every function on nodejs22.x, arm64, with tracing and an on-failure destination when deployed', () => {
     expect(Object.keys(functions).length).toBeGreaterThan(0);
     for (const [id, fn] of Object.entries(functions)) {
       expect({ id, ...fn.Properties }).toMatchObject({
@@ -147,7 +147,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('bundles every function as a self-contained ES module that loads with only the AWS SDK present', () => {
+  it('loads every bundle as an ES module exporting handler when only the AWS SDK is installed', () => {
     // Prepare: a Lambda-like directory where the only package to resolve is @aws-sdk (the runtime's).
     const lambdaRoot = mkdtempSync(path.join(tmpdir(), 'finops-lambda-'));
     mkdirSync(path.join(lambdaRoot, 'node_modules'));
@@ -180,7 +180,7 @@ describe('FinopsStatelessStack', () => {
     expect(loaded).toEqual(bundles.map(() => 'function'));
   });
 
-  it('imports the AWS SDK from the runtime instead of bundling it', () => {
+  it('imports the AWS SDK from the runtime when bundling', () => {
     for (const fn of Object.values(functions)) {
       const hash = String((fn.Properties.Code as { S3Key: string }).S3Key).replace(/\.zip$/, '');
       const code = readFileSync(path.join(synth.app.outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
@@ -188,7 +188,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('sends function logs to log groups with a retention period', () => {
+  it('keeps function logs for the configured retention when deployed', () => {
     const logGroups = synth.statelessTemplate.findResources('AWS::Logs::LogGroup') as Record<
       string,
       Resource
@@ -201,7 +201,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('sets table, bus and Powertools variables from shared/config/env-names on publishing functions', () => {
+  it('sets table, bus and Powertools variables from env-names when a function publishes', () => {
     const detect = functions[functionLogicalId(synth, 'detect-anomalies')];
     expect(detect?.Properties.Environment).toEqual({
       Variables: expect.objectContaining({
@@ -213,7 +213,7 @@ describe('FinopsStatelessStack', () => {
     });
   });
 
-  it('grants no wildcard action and no "*" resource on data-plane services', () => {
+  it('grants no wildcard action and no "*" resource on data-plane services when deployed', () => {
     const statements = policyStatements(
       synth.statelessTemplate.findResources('AWS::IAM::Policy') as Record<string, Resource>,
     );
@@ -267,7 +267,7 @@ describe('FinopsStatelessStack', () => {
     },
   );
 
-  it('passes the versioned scaling policy to the functions that scale', () => {
+  it('passes the versioned scaling policy to the functions that scale when deployed', () => {
     for (const name of ['scale-endpoint', 'slack-interactions']) {
       expect(environmentOf(name)[EnvName.scalingPolicy]).toEqual(
         expect.stringContaining('maxReductionPerStep'),
@@ -279,7 +279,7 @@ describe('FinopsStatelessStack', () => {
     expect(environmentOf('scale-endpoint')[EnvName.dryRun]).toBe('true');
   });
 
-  it('exposes a Function URL without IAM auth only for slack-interactions', () => {
+  it('exposes a Function URL without IAM auth only for slack-interactions when deployed', () => {
     const urls = synth.statelessTemplate.findResources('AWS::Lambda::Url') as Record<string, Resource>;
     const targets = Object.values(urls).map((url) => url.Properties);
     expect(targets).toEqual([
@@ -290,7 +290,7 @@ describe('FinopsStatelessStack', () => {
     ]);
   });
 
-  it('gives secrets only to the functions that need them, by ARN variable', () => {
+  it('gives secrets by ARN variable only to the functions that need them when deployed', () => {
     const vars = environmentOf;
     expect(vars('notify-slack')).toHaveProperty(EnvName.slackWebhookSecretArn);
     expect(vars('slack-interactions')).toHaveProperty(EnvName.slackSigningSecretArn);
@@ -305,7 +305,7 @@ describe('FinopsStatelessStack', () => {
     expect(secretReaders).toEqual([]);
   });
 
-  it('triggers ingest-billing on S3 Object Created under the export prefix with a DLQ and 2 retries', () => {
+  it('triggers ingest-billing with a DLQ and 2 retries when an export file lands under the prefix', () => {
     synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: Match.absent(),
       EventPattern: {
@@ -344,7 +344,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('fans large exports out with a Distributed Map over the export files, traced and logged', () => {
+  it('fans large exports out with a traced, logged Distributed Map over the export files when deployed', () => {
     // Prepare: the per-file step is the partial aggregation when it exists, else ingest-billing.
     const perFile = synth.stateless.functions.has('aggregate-billing-partial' as never)
       ? 'aggregate-billing-partial'
@@ -370,7 +370,7 @@ describe('FinopsStatelessStack', () => {
     expect(definition).not.toContain('ToleratedFailure');
   });
 
-  it('alarms on every dead-letter queue as soon as it holds a message', () => {
+  it('alarms when any dead-letter queue holds a message', () => {
     const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     const alarms = Object.values(
       synth.statelessTemplate.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
@@ -390,7 +390,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('charts rows ingested and rejected, anomalies, Cost Explorer requests and DLQ depth on the dashboard', () => {
+  it('charts rows, rejects, anomalies, Cost Explorer requests and DLQ depth when deployed', () => {
     // Prepare
     const dashboards = Object.values(
       synth.statelessTemplate.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>,
@@ -410,7 +410,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('encrypts every queue and denies non-TLS access to it', () => {
+  it('encrypts every queue and denies non-TLS access when deployed', () => {
     const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     for (const [queueId, queue] of Object.entries(queues)) {
       expect({ queueId, ...queue.Properties }).toMatchObject({ queueId, SqsManagedSseEnabled: true });
@@ -425,7 +425,7 @@ describe('FinopsStatelessStack', () => {
     }
   });
 
-  it('emits only events of the pipeline source from functions that publish', () => {
+  it('matches only pipeline-source events when a rule is on the custom bus', () => {
     const rulesOnBus = Object.values(
       synth.statelessTemplate.findResources('AWS::Events::Rule', {
         Properties: { EventBusName: Match.anyValue() },
@@ -460,7 +460,7 @@ describe('FinopsStatelessStack with scaling enabled', () => {
 });
 
 describe('FinopsStatelessStack with tuning from context', () => {
-  it('sets functionEnvironment variables on the named function only', () => {
+  it('sets functionEnvironment variables on the named function only when given in context', () => {
     // Prepare
     const specs = FUNCTION_CATALOG.filter(
       (spec) => spec.name === 'scale-endpoint' || spec.name === 'notify-slack',
@@ -484,7 +484,7 @@ describe('FinopsStatelessStack with tuning from context', () => {
 });
 
 describe('function catalog', () => {
-  it('has a handler file for every function it deploys', () => {
+  it('finds a handler file when a function is in the catalog', () => {
     // Fails while a catalog entry's functions/<name>/handler.ts does not exist (it is then not deployed).
     const { missing } = partitionCatalog();
     expect(missing.map((spec) => `functions/${spec.name}/handler.ts`)).toEqual([]);
