@@ -274,9 +274,10 @@ export function evaluateDailyValues(
         expected += recurring.amount;
         z = (x - expected) / daySigma;
         if (z < zThreshold) verdict = V_RECURRING;
-      } else if (recurring.firstOfMonthWithoutHistory) {
-        verdict = V_POSSIBLE_RECURRING;
       }
+      // The 1st is when fees, commitments and support are billed; a new or grown one is not an
+      // incident, and an incident that starts on the 1st is still high on the 2nd (one day later).
+      if (verdict === V_NORMAL && z >= zThreshold && recurring.monthStart) verdict = V_POSSIBLE_RECURRING;
     }
     const score = scoreOfZ(z);
     const impact = x - expected;
@@ -365,10 +366,7 @@ export function evaluateDailyValues(
     for (let w = 0; w < 7; w += 1) factors[w] = maxDeviation < 0.05 ? 1 : (rawFactors[w] as number);
   }
 
-  function recurringExcess(
-    i: number,
-    sigma: number,
-  ): { amount: number; firstOfMonthWithoutHistory: boolean } {
+  function recurringExcess(i: number, sigma: number): { amount: number; monthStart: boolean } {
     const date = new Date((firstEpochDay + i) * DAY_MS);
     const dayOfMonth = date.getUTCDate();
     const isLastDay = new Date((firstEpochDay + i + 1) * DAY_MS).getUTCDate() === 1;
@@ -394,10 +392,10 @@ export function evaluateDailyValues(
       const excess = (values[k] as number) - local;
       if (excess > 3 * sigma * (factors[weekdayOf(k)] as number)) excesses.push(excess);
     }
-    if (seen === 0) return { amount: 0, firstOfMonthWithoutHistory: dayOfMonth === 1 };
-    if (excesses.length * 2 < seen) return { amount: 0, firstOfMonthWithoutHistory: false };
+    const monthStart = dayOfMonth === 1;
+    if (seen === 0 || excesses.length * 2 < seen) return { amount: 0, monthStart };
     // The largest recent occurrence: a fee that grew since is still a fee up to that size.
-    return { amount: Math.max(...excesses), firstOfMonthWithoutHistory: false };
+    return { amount: Math.max(...excesses), monthStart };
   }
 }
 
