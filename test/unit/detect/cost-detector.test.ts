@@ -112,6 +112,12 @@ describe('evaluateCostSeries', () => {
       'below-materiality',
     ],
     [
+      'treats a new charge on the 1st as a possible recurring charge when earlier months had none',
+      { start: '2026-03-02', days: 62, edit: (_i, v, day) => (day === '2026-05-01' ? v + 4000 : v) },
+      60,
+      'possible-recurring-charge',
+    ],
+    [
       'explains the first month-start charge as a possible recurring charge',
       { start: '2026-03-10', days: 40, edit: (_i, v, day) => (day === '2026-04-01' ? v + 4000 : v) },
       22,
