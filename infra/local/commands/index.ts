@@ -1,5 +1,6 @@
 import { command as anomalies } from '#infra/local/commands/anomalies';
 import type { CliCommand } from '#infra/local/commands/command';
+import { command as costs } from '#infra/local/commands/costs';
 import { command as endpoints } from '#infra/local/commands/endpoints';
 import { command as feedback } from '#infra/local/commands/feedback';
 import { command as ingest } from '#infra/local/commands/ingest';
@@ -13,6 +14,7 @@ import { command as score } from '#infra/local/commands/score';
 export const commands: readonly CliCommand[] = [
   run,
   ingest,
+  costs,
   ingestK8s,
   anomalies,
   feedback,
