@@ -61,27 +61,36 @@ export async function main(args: string[]): Promise<void> {
     `Best standard threshold ${standard?.threshold.toFixed(4)}: ${standard?.tp}/${standard?.windows} windows detected, ${standard?.fp} false-positive rows; ${ours.rows} rows scored in ${(ours.millis / 1000).toFixed(1)} s.`,
   );
   log();
+  log(
+    'How the generic defaults were chosen: window sizes from first principles; the tail quantile, novelty rate, record ratio and short window were picked after comparing roughly 40 settings on this same subset with this scorer (the detector never sees labels, but the choice of defaults did), so the figure is optimistic for unseen series. The 24 NAB files not shared here were not used. The score sits between windowedGaussian and HTM: below the HTM target.',
+  );
+  log();
   log('### Cost detector on labelled daily cost series');
   log();
   const seriesCount = quick ? 500 : 5000;
-  const labelled = generateLabelledSeries(2026, seriesCount);
-  const cost = evaluateCostBenchmark(labelled);
+  const tuned = evaluateCostBenchmark(generateLabelledSeries(2026, seriesCount));
+  const heldOut = evaluateCostBenchmark(generateLabelledSeries(7, seriesCount));
   log(
-    `${cost.series} seeded series × 180 days (seed 2026; ${cost.incidents} injected incidents: spikes 1–3 days, level shifts, ramps over 1–3 weeks, new costs in near-zero series; plus weekly seasonality, trends, monthly fees on the 1st, credits, holidays). An alert is an episode; it is a true positive when it opens between the incident start and 3 days after its end.`,
+    `${seriesCount} seeded series × 180 days per seed (seed 2026, used while tuning: ${tuned.incidents} injected incidents; seed 7, held out: ${heldOut.incidents}). Incidents: spikes 1–3 days, level shifts, ramps over 1–3 weeks, new costs in near-zero series; around them weekly seasonality, trends, monthly fees on the 1st, credits, holidays. An alert is an episode; it is a true positive when it opens between the incident start and 3 days after its end.`,
   );
   log();
-  log('| metric | value | target |');
-  log('|---|---:|---:|');
-  log(`| precision (alerts) | ${cost.precision.toFixed(3)} | |`);
-  log(`| recall (incidents) | ${cost.recall.toFixed(3)} | |`);
-  log(`| F1 | ${cost.f1.toFixed(3)} | ≥ 0.95 |`);
-  log(`| alerts per detected incident | ${cost.alertsPerDetectedIncident.toFixed(3)} | ≤ 1.1 |`);
-  log(`| median detection delay (days) | ${cost.medianDelayDays} | ≤ 1 |`);
+  log('| metric | seed 2026 (tuning) | seed 7 (held out) | target |');
+  log('|---|---:|---:|---:|');
+  const both = (f: (r: typeof tuned) => string) => `${f(tuned)} | ${f(heldOut)}`;
+  log(`| precision (alerts) | ${both((r) => r.precision.toFixed(3))} | |`);
+  log(`| recall (incidents) | ${both((r) => r.recall.toFixed(3))} | |`);
+  log(`| F1 | ${both((r) => r.f1.toFixed(3))} | ≥ 0.95 |`);
+  log(`| alerts per detected incident | ${both((r) => r.alertsPerDetectedIncident.toFixed(3))} | ≤ 1.1 |`);
+  log(`| median detection delay (days) | ${both((r) => String(r.medianDelayDays))} | ≤ 1 |`);
   log(
-    `| false alarms: recurring fee / credit / holiday / weekend / none | ${cost.falseAlarmsByCause['recurring-fee']} / ${cost.falseAlarmsByCause.credit} / ${cost.falseAlarmsByCause.holiday} / ${cost.falseAlarmsByCause.weekend} / ${cost.falseAlarmsByCause.none} | 0 / 0 / 0 / 0 / – |`,
+    `| false alarms: recurring fee / credit / holiday / weekend / none | ${both((r) => `${r.falseAlarmsByCause['recurring-fee']} / ${r.falseAlarmsByCause.credit} / ${r.falseAlarmsByCause.holiday} / ${r.falseAlarmsByCause.weekend} / ${r.falseAlarmsByCause.none}`)} | 0 / 0 / 0 / 0 / – |`,
   );
   log(
-    `| recall by kind: spike / level shift / ramp / new cost | ${cost.recallByKind.spike} / ${cost.recallByKind['level-shift']} / ${cost.recallByKind.ramp} / ${cost.recallByKind['new-cost']} | |`,
+    `| recall by kind: spike / level shift / ramp / new cost | ${both((r) => `${r.recallByKind.spike} / ${r.recallByKind['level-shift']} / ${r.recallByKind.ramp} / ${r.recallByKind['new-cost']}`)} | |`,
+  );
+  log();
+  log(
+    'Decision rule: score ≥ 0.6 (robust z ≈ 4 against a weekday-aware median/MAD baseline) and impact ≥ 50 and ≥ 20%; the cost defaults were tuned on this generator with seed 2026 only, seed 7 is held out. Incidents that start on the 1st of a month are reported from the 2nd (a charge on the 1st that earlier months do not explain is treated as a possible recurring fee).',
   );
   log();
   log('### Speed');
