@@ -108,6 +108,7 @@ async function measureIngest(m: Measure) {
       input?: { RequestItems?: Record<string, Array<{ PutRequest?: { Item?: { pk?: string } } }>> };
     }) => {
       for (const requests of Object.values(command.input?.RequestItems ?? {})) {
+        if (!Array.isArray(requests)) continue; // BatchGet: keys, not writes
         for (const request of requests) {
           const pk = request.PutRequest?.Item?.pk;
           if (pk?.startsWith('SERIES#')) {

@@ -174,7 +174,7 @@ ${
   big
     ? `- Large file: ${big.gb.toFixed(2)} GB CSV (${fmt(big.result.rows)} rows) parsed and aggregated in ${big.result.seconds.toFixed(0)} s,
   peak RSS **${Math.round(big.result.maxRssMb)} MB**. Memory is bounded by series-days and the per-day contributor-cell cap
-  (2,048 cells/day), not by rows, so a 5 GB file of the same shape (same days and series) needs the same aggregate memory;
+  (4,096 cells/day), not by rows, so a 5 GB file of the same shape (same days and series) needs the same aggregate memory;
   the 5 GB run itself was not measured here (see below).`
     : ''
 }

@@ -124,29 +124,31 @@ const CONTRIBUTORS: ReadonlyArray<{ dimension: string; at: number }> = [
 ];
 
 /**
- * The sum of the rows of one day sharing every dimension value plus resource and usage type. Its
- * values live only in its Map key (see cellValues), which keeps a cell at a few hundred bytes.
+ * The sum of the rows of one day sharing resource, usage type and every dimension value. Values
+ * are interned, so a cell costs its array and a few numbers.
  */
 class Cell extends ExactSum {
   rows = 0;
   magnitudeCache = 0;
+  constructor(readonly values: string[]) {
+    super();
+  }
 }
 
-const SEP = '\u0001';
-
-/**
- * A cell key is `resource SEP usageType SEP service SEP account SEP region SEP category SEP class
- * (SEP tag)*` (values containing U+0001 would be split wrongly; billing text never has it).
- * Returns the values in cell position order.
- */
-function cellValues(key: string): string[] {
-  const parts = key.split(SEP);
-  return [parts[2]!, parts[3]!, parts[4]!, parts[5]!, parts[6]!, parts[0]!, parts[1]!, ...parts.slice(7)];
+/** True when `cell` holds exactly the dimension values of `values` (resource already matched). */
+function sameCell(cell: Cell, values: readonly string[]): boolean {
+  const mine = cell.values;
+  for (let i = 0; i < mine.length; i++) if (i !== RESOURCE && mine[i] !== values[i]) return false;
+  return true;
 }
 
 /** Exact sum and row count of one series-day. */
 class SeriesSum extends ExactSum {
   rows = 0;
+  /** The retained (detached) dimension value, shared by the contributor cells. */
+  constructor(readonly label = '') {
+    super();
+  }
 }
 
 /** One (currency, day): exact series sums, and the bounded cells contributors are derived from. */
@@ -154,7 +156,9 @@ class DayBucket {
   readonly total = new SeriesSum();
   /** Series sums by dimension position (SERIES_DIMENSIONS, then tags), keyed by value. */
   readonly series: Array<Map<string, SeriesSum>>;
-  readonly cells = new Map<string, Cell>();
+  /** Contributor cells by resource (usually one per resource and day). */
+  readonly cells = new Map<string, Cell[]>();
+  cellCount = 0;
   constructor(
     readonly currency: string,
     readonly day: IsoDay,
@@ -172,7 +176,7 @@ export interface AggregationOptions {
   contributorLimit?: number;
   /**
    * Contributor cells (distinct resource × usage type × dimension values) kept per day before
-   * the smaller half is dropped from contributor tracking (default 2048). Series sums are
+   * the smaller half is dropped from contributor tracking (default 4096). Series sums are
    * unaffected: they are kept exactly per series-day.
    */
   maxCellsPerDay?: number;
@@ -186,8 +190,8 @@ export interface SerializedAggregate {
     day: IsoDay;
     /** [dimension position (-1 = total), value, amount, rows] */
     series: Array<[number, string, string, number]>;
-    /** [cell key, amount, rows] */
-    cells: Array<[string, string, number]>;
+    /** [cell values in cell position order, amount, rows] */
+    cells: Array<[string[], string, number]>;
   }>;
 }
 
@@ -210,11 +214,25 @@ export class CostAggregator {
   private readonly dimensionCount: number;
   /** Contributor cells dropped to bound memory (0 means contributors are exact). */
   droppedCells = 0;
+  private readonly scratch: string[];
+  private readonly interned = new Map<string, string>();
 
   constructor(private readonly options: AggregationOptions) {
-    this.maxCells = Math.max(2, options.maxCellsPerDay ?? 2048);
+    this.maxCells = Math.max(2, options.maxCellsPerDay ?? 4096);
     this.contributorLimit = options.contributorLimit ?? 10;
     this.dimensionCount = SERIES_DIMENSIONS.length + options.tagKeys.length;
+    this.scratch = new Array<string>(FIRST_TAG + options.tagKeys.length).fill('');
+  }
+
+  /** One retained copy per distinct text (dimension values repeat across cells). */
+  private intern(text: string): string {
+    let kept = this.interned.get(text);
+    if (kept === undefined) {
+      kept = detach(text);
+      if (this.interned.size > 1_000_000) this.interned.clear();
+      this.interned.set(kept, kept);
+    }
+    return kept;
   }
 
   /** Adds one accepted record. */
@@ -224,45 +242,77 @@ export class CostAggregator {
     bucket.total.add(cost);
     bucket.total.rows++;
     const series = bucket.series;
-    this.addSeries(series[0]!, record.service, cost);
-    this.addSeries(series[1]!, record.account, cost);
-    this.addSeries(series[2]!, record.region, cost);
-    this.addSeries(series[3]!, record.chargeCategory, cost);
-    this.addSeries(series[4]!, record.chargeClass, cost);
+    const values = this.scratch;
+    values[SERVICE] = this.addSeries(series[0]!, record.service, cost);
+    values[ACCOUNT] = this.addSeries(series[1]!, record.account, cost);
+    values[REGION] = this.addSeries(series[2]!, record.region, cost);
+    values[CATEGORY] = this.addSeries(series[3]!, record.chargeCategory, cost);
+    values[CLASS] = this.addSeries(series[4]!, record.chargeClass, cost);
+    values[RESOURCE] = record.resource;
+    values[USAGE_TYPE] = record.usageType;
     const tags = record.tagValues;
-    for (let i = 0; i < tags.length; i++)
-      this.addSeries(series[SERIES_DIMENSIONS.length + i]!, tags[i]!, cost);
-    let key = `${record.resource}${SEP}${record.usageType}${SEP}${record.service}${SEP}${record.account}${SEP}${record.region}${SEP}${record.chargeCategory}${SEP}${record.chargeClass}`;
-    for (let i = 0; i < tags.length; i++) key += SEP + tags[i];
-    this.addCell(bucket, key, cost, 1);
+    for (let i = 0; i < tags.length; i++) {
+      values[FIRST_TAG + i] = this.addSeries(series[SERIES_DIMENSIONS.length + i]!, tags[i]!, cost);
+    }
+    this.addCell(bucket, values, cost, 1);
   }
 
-  private addSeries(map: Map<string, SeriesSum>, value: string, cost: number | bigint): void {
-    if (value === '') return;
+  /** Adds to one series; returns the retained copy of its value (for the contributor cell). */
+  private addSeries(map: Map<string, SeriesSum>, value: string, cost: number | bigint): string {
+    if (value === '') return '';
     let sum = map.get(value);
     if (sum === undefined) {
-      sum = new SeriesSum();
-      map.set(detach(value), sum);
+      sum = new SeriesSum(this.intern(value));
+      map.set(sum.label, sum);
     }
     sum.add(cost);
     sum.rows++;
+    return sum.label;
   }
 
   /** Drops the smaller half of a bucket's cells from contributor tracking. */
   private dropSmallCells(bucket: DayBucket): void {
-    const cells = [...bucket.cells.entries()];
-    for (const entry of cells) entry[1].magnitudeCache = entry[1].magnitude();
-    cells.sort((a, b) => b[1].magnitudeCache - a[1].magnitudeCache);
-    for (const [key] of cells.slice(Math.floor(cells.length / 2))) bucket.cells.delete(key);
-    this.droppedCells += cells.length - Math.floor(cells.length / 2);
+    const all: Cell[] = [];
+    for (const list of bucket.cells.values()) for (const cell of list) all.push(cell);
+    for (const cell of all) cell.magnitudeCache = cell.magnitude();
+    all.sort((a, b) => b.magnitudeCache - a.magnitudeCache);
+    const keep = Math.floor(all.length / 2);
+    bucket.cells.clear();
+    for (const cell of all.slice(0, keep)) {
+      const resource = cell.values[RESOURCE]!;
+      const list = bucket.cells.get(resource);
+      if (list) list.push(cell);
+      else bucket.cells.set(resource, [cell]);
+    }
+    bucket.cellCount = keep;
+    this.droppedCells += all.length - keep;
   }
 
-  private addCell(bucket: DayBucket, key: string, amount: number | bigint, rows: number): void {
-    let cell = bucket.cells.get(key);
+  private addCell(bucket: DayBucket, values: readonly string[], amount: number | bigint, rows: number): void {
+    const resource = values[RESOURCE]!;
+    let list = bucket.cells.get(resource);
+    let cell: Cell | undefined;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        if (sameCell(list[i]!, values)) {
+          cell = list[i];
+          break;
+        }
+      }
+    }
     if (cell === undefined) {
-      if (bucket.cells.size >= this.maxCells) this.dropSmallCells(bucket);
-      cell = new Cell();
-      bucket.cells.set(detach(key), cell);
+      if (bucket.cellCount >= this.maxCells) {
+        this.dropSmallCells(bucket);
+        list = bucket.cells.get(resource);
+      }
+      // Dimension values are already retained copies (series labels); only resource and usage type need one.
+      const kept = values.slice();
+      kept[RESOURCE] = detach(values[RESOURCE]!);
+      kept[USAGE_TYPE] = this.intern(values[USAGE_TYPE]!);
+      cell = new Cell(kept);
+      if (list) list.push(cell);
+      else bucket.cells.set(cell.values[RESOURCE]!, [cell]);
+      bucket.cellCount++;
     }
     cell.add(amount);
     cell.rows += rows;
@@ -303,25 +353,26 @@ export class CostAggregator {
       const total = newAcc(-1);
       // Series by dimension position (SERIES_DIMENSIONS, then tags), keyed by value.
       const byDimension = Array.from({ length: dimensionCount }, () => new Map<string, SeriesAcc>());
-      for (const [key, cell] of bucket.cells) {
-        const values = cellValues(key);
-        touch(total, cell, values);
-        for (let d = 0; d < dimensionCount; d++) {
-          const at =
-            d < SERIES_DIMENSIONS.length
-              ? SERIES_DIMENSIONS[d]!.at
-              : FIRST_TAG + d - SERIES_DIMENSIONS.length;
-          const value = values[at]!;
-          if (value === '') continue;
-          const map = byDimension[d]!;
-          let acc = map.get(value);
-          if (acc === undefined) {
-            acc = newAcc(d < SERIES_DIMENSIONS.length ? at : -1);
-            map.set(value, acc);
+      for (const list of bucket.cells.values())
+        for (const cell of list) {
+          const values = cell.values;
+          touch(total, cell, values);
+          for (let d = 0; d < dimensionCount; d++) {
+            const at =
+              d < SERIES_DIMENSIONS.length
+                ? SERIES_DIMENSIONS[d]!.at
+                : FIRST_TAG + d - SERIES_DIMENSIONS.length;
+            const value = values[at]!;
+            if (value === '') continue;
+            const map = byDimension[d]!;
+            let acc = map.get(value);
+            if (acc === undefined) {
+              acc = newAcc(d < SERIES_DIMENSIONS.length ? at : -1);
+              map.set(value, acc);
+            }
+            touch(acc, cell, values);
           }
-          touch(acc, cell, values);
         }
-      }
       const emit = (seriesKey: string, sum: SeriesSum, acc: SeriesAcc | undefined) => {
         const contributors: ContributorAmount[] = [];
         acc?.tallies.forEach((tally, i) => {
@@ -384,11 +435,9 @@ export class CostAggregator {
             ]),
           ),
         ],
-        cells: [...bucket.cells].map(([key, cell]): [string, string, number] => [
-          key,
-          cell.value().toString(),
-          cell.rows,
-        ]),
+        cells: [...bucket.cells.values()].flatMap((list) =>
+          list.map((cell): [string[], string, number] => [cell.values, cell.value().toString(), cell.rows]),
+        ),
       })),
     };
   }
@@ -403,13 +452,13 @@ export class CostAggregator {
       for (const [d, value, amount, rows] of part.series) {
         let sum: SeriesSum | undefined = d < 0 ? bucket.total : bucket.series[d]!.get(value);
         if (sum === undefined) {
-          sum = new SeriesSum();
+          sum = new SeriesSum(value);
           bucket.series[d]!.set(value, sum);
         }
         sum.add(BigInt(amount));
         sum.rows += rows;
       }
-      for (const [key, amount, rows] of part.cells) this.addCell(bucket, key, BigInt(amount), rows);
+      for (const [values, amount, rows] of part.cells) this.addCell(bucket, values, BigInt(amount), rows);
     }
   }
 }

@@ -282,6 +282,7 @@ async function readParquet(
   const columnScales = columns.map((name) => scales.get(name));
   const fields = new Array<string>(header.length).fill('');
   const record = emptyCostRecord(target.mapperOptions.tagKeys.length);
+  const parsers = timestampParsers();
   let rowsRead = 0;
   let rowStart = 0;
   try {
@@ -292,6 +293,7 @@ async function readParquet(
         file,
         metadata,
         columns,
+        parsers,
         rowStart,
         rowEnd,
         onComplete: (rows: unknown[][]) => {
@@ -348,15 +350,48 @@ export function unscaledToDecimal(value: unknown, scale: number): string {
   let unscaled: bigint;
   if (typeof value === 'bigint') unscaled = value;
   else if (typeof value === 'number') unscaled = BigInt(value);
-  else if (value instanceof Uint8Array) {
-    unscaled = 0n;
-    for (const byte of value) unscaled = (unscaled << 8n) | BigInt(byte);
-    if (value.length > 0 && (value[0]! & 0x80) !== 0) unscaled -= 1n << BigInt(value.length * 8);
-  } else return String(value);
+  else if (value instanceof Uint8Array) unscaled = bytesToBigInt(value);
+  else return String(value);
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
   return negative ? `-${text}` : text;
+}
+
+/** Big-endian two's complement bytes → bigint; 16-byte DECIMAL(38,x) values take the 8-byte fast path when they fit. */
+function bytesToBigInt(bytes: Uint8Array): bigint {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = bytes.length;
+  if (n === 16) {
+    const high = view.getBigInt64(0);
+    const low = view.getBigUint64(8);
+    if (high === 0n && low < 0x8000000000000000n) return low;
+    if (high === -1n && low >= 0x8000000000000000n) return view.getBigInt64(8);
+    return (high << 64n) | low;
+  }
+  let value = 0n;
+  for (let i = 0; i < n; i++) value = (value << 8n) | BigInt(bytes[i]!);
+  if (n > 0 && (bytes[0]! & 0x80) !== 0) value -= 1n << BigInt(n * 8);
+  return value;
+}
+
+/** ISO text of Parquet timestamps, cached: billing timestamps repeat (hours of a few months). */
+function timestampParsers() {
+  const cache = new Map<bigint, string>();
+  const make = (toMillis: (v: bigint) => number) => (v: bigint) => {
+    let text = cache.get(v);
+    if (text === undefined) {
+      text = new Date(toMillis(v)).toISOString();
+      if (cache.size > 100_000) cache.clear();
+      cache.set(v, text);
+    }
+    return text;
+  };
+  return {
+    timestampFromMilliseconds: make((v) => Number(v)),
+    timestampFromMicroseconds: make((v) => Number(v / 1000n)),
+    timestampFromNanoseconds: make((v) => Number(v / 1000000n)),
+  };
 }
 
 function toBuffer(chunk: unknown): Buffer {
