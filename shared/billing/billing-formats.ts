@@ -272,7 +272,17 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     if (values === undefined) {
       values = new Array<string>(wanted.length).fill('');
       try {
-        const parsed: unknown = JSON.parse(text);
+        let parsed: unknown = JSON.parse(text);
+        // A Parquet MAP may arrive as [{key, value}, ...] entries.
+        if (Array.isArray(parsed)) {
+          parsed = Object.fromEntries(
+            parsed
+              .filter(
+                (e): e is { key: unknown; value: unknown } => !!e && typeof e === 'object' && 'key' in e,
+              )
+              .map((e) => [String(e.key), e.value]),
+          );
+        }
         if (parsed && typeof parsed === 'object') {
           for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
             const slot = wanted.indexOf(normaliseTagKey(key.trim()));
