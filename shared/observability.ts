@@ -11,6 +11,9 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'FinopsPipeline',
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'finops-pipeline',
+  // Its own warnings (e.g. "no metrics to publish" after a failed invocation) go through the
+  // structured logger and its level, not straight to the console.
+  logger,
 });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'finops-pipeline' });
 

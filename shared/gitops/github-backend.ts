@@ -63,6 +63,9 @@ export function createGithubBackend(props: GithubBackendProps): GitopsBackend {
   const octokit = new Octokit({
     auth: props.token,
     userAgent: 'finops-pipeline',
+    // Octokit logs every non-2xx response, including the expected 404 of "does the branch exist
+    // yet": errors reach the caller as exceptions, so only warnings (deprecations) are printed.
+    log: { debug: () => {}, info: () => {}, warn: console.warn, error: () => {} },
     ...(props.baseUrl ? { baseUrl: props.baseUrl.replace(/\/$/, '') } : {}),
   });
   octokit.hook.wrap('request', async (request, options) => {
