@@ -53,6 +53,9 @@ export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
   recordRatio: 1.3,
 };
 
+/** Rows the seasonal view is calibrated on before its probabilities replace the local view's. */
+const SEASONAL_CALIBRATION_ROWS = 100;
+
 /** One scored row. */
 export interface GenericScore {
   score: number;
@@ -160,17 +163,50 @@ class SurpriseTail {
   }
 }
 
+/**
+ * One way of measuring deviation (local or seasonal) with its own calibration: the tail of
+ * single-row deviations and of their short-window mean.
+ */
+class DeviationStream {
+  private readonly deviations: number[] = [];
+  private readonly point: SurpriseTail;
+  private readonly sustained: SurpriseTail;
+
+  constructor(private readonly options: GenericDetectorOptions) {
+    this.point = new SurpriseTail(options.longWindow, options.tailQuantile);
+    this.sustained = new SurpriseTail(options.longWindow, options.tailQuantile);
+  }
+
+  /** Rows observed so far. */
+  get size(): number {
+    return this.deviations.length;
+  }
+
+  /** Tail probability of this row (either view, Bonferroni ×2), then learns from it. */
+  observe(deviation: number): number {
+    this.deviations.push(deviation);
+    const from = Math.max(0, this.deviations.length - this.options.shortWindow);
+    let mean = 0;
+    for (let k = from; k < this.deviations.length; k += 1) mean += this.deviations[k] as number;
+    mean /= this.deviations.length - from;
+    const probability =
+      2 * Math.min(this.point.tailProbability(deviation), this.sustained.tailProbability(mean));
+    this.point.add(deviation);
+    this.sustained.add(mean);
+    return probability;
+  }
+}
+
 /** The online detector: push rows in order, read each row's score. */
 export class GenericDetector {
   private readonly options: GenericDetectorOptions;
   private readonly values: number[] = [];
-  private readonly deviations: number[] = [];
   private readonly surprises: number[] = [];
   private readonly residuals: number[] = [];
   private readonly phase = new Float64Array(3);
   private readonly scratch = new RobustScratch(128);
-  private readonly pointTail: SurpriseTail;
-  private readonly sustainedTail: SurpriseTail;
+  private readonly localStream: DeviationStream;
+  private seasonalStream: DeviationStream;
   private period: number | undefined;
   private nextPeriodCheck = 600;
   private min = Number.POSITIVE_INFINITY;
@@ -178,8 +214,8 @@ export class GenericDetector {
 
   constructor(options: Partial<GenericDetectorOptions> = {}) {
     this.options = { ...DEFAULT_GENERIC_OPTIONS, ...options };
-    this.pointTail = new SurpriseTail(this.options.longWindow, this.options.tailQuantile);
-    this.sustainedTail = new SurpriseTail(this.options.longWindow, this.options.tailQuantile);
+    this.localStream = new DeviationStream(this.options);
+    this.seasonalStream = new DeviationStream(this.options);
   }
 
   /** Scores the next row; its output never changes once returned. */
@@ -195,36 +231,37 @@ export class GenericDetector {
       const outside = x > this.max ? x - this.max : x < this.min ? this.min - x : 0;
       novelty = outside / range;
     }
-    let deviation = 0;
+    let local = 0;
     if (t >= 8) {
       const from = Math.max(0, t - o.localWindow);
       const center = this.scratch.median(this.values, from, t);
       const spread = MAD_TO_SIGMA * this.scratch.mad(this.values, from, t, center);
-      deviation = Math.abs(x - center) / Math.max(spread, floor);
-      // Seasonal view: a move the same phase one period ago also made is explained.
-      const p = this.period;
-      if (p !== undefined && t >= p + 8) {
-        const seasonal = this.seasonalDeviation(t, x, p, floor);
-        deviation = seasonal;
+      local = Math.abs(x - center) / Math.max(spread, floor);
+    }
+    let probability = this.localStream.observe(local);
+    // Seasonal view (a move the same phase made in previous periods is explained), calibrated
+    // on its own; it takes over once it has seen SEASONAL_CALIBRATION_ROWS rows.
+    const p = this.period;
+    if (p !== undefined && t >= p + 8) {
+      const seasonal = this.seasonalDeviation(t, x, p, floor);
+      if (Number.isFinite(seasonal)) {
+        const seasonalProbability = this.seasonalStream.observe(seasonal);
+        if (this.seasonalStream.size > SEASONAL_CALIBRATION_ROWS) probability = seasonalProbability;
       }
     }
-    const point = deviation;
-    this.deviations.push(point);
-    let sustained = 0;
-    const shortFrom = Math.max(0, this.deviations.length - o.shortWindow);
-    for (let k = shortFrom; k < this.deviations.length; k += 1) sustained += this.deviations[k] as number;
-    sustained /= this.deviations.length - shortFrom;
-    let probability =
-      2 * Math.min(this.pointTail.tailProbability(point), this.sustainedTail.tailProbability(sustained));
     if (novelty > 0 && o.noveltyRate > 0)
       probability = Math.min(probability, 0.01 * Math.exp(-o.noveltyRate * novelty));
-    this.pointTail.add(point);
-    this.sustainedTail.add(sustained);
     this.values.push(x);
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     if (t + 1 >= this.nextPeriodCheck) {
-      this.period = detectPeriod(this.values.slice(-Math.min(this.values.length, 4000)), o.maxPeriod);
+      const period = detectPeriod(this.values.slice(-Math.min(this.values.length, 4000)), o.maxPeriod);
+      // Residuals against another period are not comparable: the seasonal view starts again.
+      if (period !== this.period) {
+        this.residuals.length = 0;
+        this.seasonalStream = new DeviationStream(o);
+      }
+      this.period = period;
       this.nextPeriodCheck *= 2;
     }
     if (t < o.warmupRows) return { score: 0, isAnomaly: false };
@@ -237,8 +274,10 @@ export class GenericDetector {
     for (let k = recentFrom; k < this.surprises.length; k += 1)
       recentMax = Math.max(recentMax, this.surprises[k] as number);
     this.surprises.push(surprise);
-    const score = surprise > o.recordRatio * recentMax ? surprise : surprise * o.repeatFactor;
-    const isAnomaly = score >= o.threshold;
+    const record = surprise > o.recordRatio * recentMax;
+    const score = record ? surprise : surprise * o.repeatFactor;
+    // The decision follows the same rule: only the row that opens an incident is flagged.
+    const isAnomaly = record && surprise >= o.threshold;
     return { score, isAnomaly };
   }
 
@@ -266,13 +305,13 @@ export class GenericDetector {
     const history = this.residuals;
     const from = Math.max(0, history.length - this.options.localWindow);
     const deviation =
-      history.length - from >= 8
+      history.length - from >= 32
         ? (() => {
             const center = this.scratch.median(history, from, history.length);
             const spread = MAD_TO_SIGMA * this.scratch.mad(history, from, history.length, center);
             return Math.abs(best - center) / Math.max(spread, floor);
           })()
-        : 0;
+        : Number.NaN;
     history.push(best);
     return deviation;
   }
