@@ -58,7 +58,7 @@ export function createDynamoAnomalyStore(props: DynamoAnomalyStoreProps): Anomal
         }),
       );
       const item = result.Items?.[0];
-      if (!item || item.status !== 'open') return undefined;
+      if (item?.status !== 'open') return undefined;
       return decode<StoredAnomaly>(item.data as string);
     },
 
