@@ -205,8 +205,9 @@ export function evaluateDailyValues(
   for (let i = 0; i < n; i += 1) {
     const x = values[i] as number;
     const isProvisional = provisional !== undefined && (provisional[i] as number) > 0;
-    // Weekday profile: ratios to a centred 7-day median (robust to level shifts), recomputed weekly.
-    if (i - regimeStart >= 14 && (factorsComputedAt < regimeStart || i - factorsComputedAt >= 7)) {
+    // Weekday profile: ratios to a centred 7-day median (robust to level shifts), recomputed every
+    // two weeks (it changes slowly; recomputing it is a third of the detector's time).
+    if (i - regimeStart >= 14 && (factorsComputedAt < regimeStart || i - factorsComputedAt >= 14)) {
       computeWeekdayFactors(i);
       factorsComputedAt = i;
       factorsVersion += 1;
