@@ -307,19 +307,32 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
   const headerFirst = header[0];
   const width = header.length;
   // Billing periods repeat on every row: remember the last one parsed.
-  let lastPeriodText = '';
+  let lastStart: string | undefined;
+  let lastEnd: string | undefined;
   let lastPeriod: { start: IsoDay; end: IsoDay } | undefined;
   const rowPeriod = (fields: readonly string[]): { start: IsoDay; end: IsoDay } | undefined => {
     const s = periodStart(fields);
     const e = periodEnd(fields);
-    const key = `${s}|${e}`;
-    if (key !== lastPeriodText) {
-      lastPeriodText = key;
+    if (s !== lastStart || e !== lastEnd) {
+      lastStart = s;
+      lastEnd = e;
       const startDay = parseUsageDay(s);
       const endDay = parseUsageDay(e);
       lastPeriod = startDay && endDay ? { start: startDay, end: endDay } : undefined;
     }
     return lastPeriod;
+  };
+
+  // Usage timestamps repeat (hours of a period): remember their days.
+  const dayCache = new Map<string, IsoDay | undefined>();
+  const usageDay = (text: string): IsoDay | undefined => {
+    let day = dayCache.get(text);
+    if (day === undefined && !dayCache.has(text)) {
+      day = parseUsageDay(text);
+      if (dayCache.size >= 50_000) dayCache.clear();
+      dayCache.set(detach(text), day);
+    }
+    return day;
   };
 
   const common = (fields: readonly string[], into: CostRecord): string | undefined => {
@@ -329,7 +342,7 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
         : RejectionReason.raggedRow;
     }
     if (fields[costAt] === costName && fields[0] === headerFirst) return RejectionReason.repeatedHeader;
-    const day = parseUsageDay(start(fields));
+    const day = usageDay(start(fields));
     if (day === undefined) return RejectionReason.unparseableDate;
     const period = options.billingPeriod ?? rowPeriod(fields);
     if (period && (day < period.start || day >= period.end)) return RejectionReason.outsideBillingPeriod;

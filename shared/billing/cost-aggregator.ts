@@ -159,6 +159,8 @@ class DayBucket {
   /** Contributor cells by resource (usually one per resource and day). */
   readonly cells = new Map<string, Cell[]>();
   cellCount = 0;
+  /** Once cells were dropped: the |amount| a new cell's first row needs to be admitted. */
+  admitThreshold = 0;
   constructor(
     readonly currency: string,
     readonly day: IsoDay,
@@ -202,8 +204,9 @@ export interface SerializedAggregate {
  *
  * Contributors come from per-day cells keyed by every dimension value plus resource and usage
  * type. Cells are bounded per day: past `maxCellsPerDay`, the smaller half (by |amount|) is
- * dropped from contributor tracking, so contributors keep the children that are large — the ones
- * an explanation needs — while a child dropped early restarts from zero if it shows up again.
+ * dropped from contributor tracking, and from then on a new child is admitted only when its row
+ * alone exceeds the drop threshold. Contributors keep the children that are large — the ones an
+ * explanation needs — while a child dropped early restarts from zero if it shows up again.
  * Partial aggregates (workers) merge exactly for sums and row counts.
  */
 export class CostAggregator {
@@ -274,18 +277,26 @@ export class CostAggregator {
   private dropSmallCells(bucket: DayBucket): void {
     const all: Cell[] = [];
     for (const list of bucket.cells.values()) for (const cell of list) all.push(cell);
-    for (const cell of all) cell.magnitudeCache = cell.magnitude();
-    all.sort((a, b) => b.magnitudeCache - a.magnitudeCache);
+    const magnitudes = new Float64Array(all.length);
+    for (let i = 0; i < all.length; i++) magnitudes[i] = all[i]!.magnitude();
+    const sorted = magnitudes.slice().sort();
     const keep = Math.floor(all.length / 2);
+    // Keep cells strictly above the median, then fill ties in arrival order up to `keep`.
+    const threshold = sorted[all.length - keep]!;
     bucket.cells.clear();
-    for (const cell of all.slice(0, keep)) {
+    let kept = 0;
+    const retain = (cell: Cell) => {
       const resource = cell.values[RESOURCE]!;
       const list = bucket.cells.get(resource);
       if (list) list.push(cell);
       else bucket.cells.set(resource, [cell]);
-    }
-    bucket.cellCount = keep;
-    this.droppedCells += all.length - keep;
+      kept++;
+    };
+    for (let i = 0; i < all.length; i++) if (magnitudes[i]! > threshold) retain(all[i]!);
+    for (let i = 0; i < all.length && kept < keep; i++) if (magnitudes[i] === threshold) retain(all[i]!);
+    bucket.cellCount = kept;
+    bucket.admitThreshold = threshold;
+    this.droppedCells += all.length - kept;
   }
 
   private addCell(bucket: DayBucket, values: readonly string[], amount: number | bigint, rows: number): void {
@@ -301,14 +312,19 @@ export class CostAggregator {
       }
     }
     if (cell === undefined) {
+      // A full day admits a new child only if this row alone would survive the last drop:
+      // small newcomers would be dropped again anyway (series sums are unaffected).
+      if (bucket.admitThreshold > 0 && Math.abs(Number(amount)) <= bucket.admitThreshold) {
+        this.droppedCells++;
+        return;
+      }
       if (bucket.cellCount >= this.maxCells) {
         this.dropSmallCells(bucket);
         list = bucket.cells.get(resource);
       }
-      // Dimension values are already retained copies (series labels); only resource and usage type need one.
       const kept = values.slice();
       kept[RESOURCE] = detach(values[RESOURCE]!);
-      kept[USAGE_TYPE] = this.intern(values[USAGE_TYPE]!);
+      kept[USAGE_TYPE] = detach(values[USAGE_TYPE]!);
       cell = new Cell(kept);
       if (list) list.push(cell);
       else bucket.cells.set(cell.values[RESOURCE]!, [cell]);
