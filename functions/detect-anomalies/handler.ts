@@ -5,14 +5,9 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { detectionRangeOf } from '#shared/detect/detection-trigger';
 import { runDetection } from '#shared/detect/run-detection';
-import { logger, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
+import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { createDetectionDependencies } from './dependencies';
 
-const logSink = {
-  info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
-  warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
-  error: (message: string, extra?: Record<string, unknown>) => logger.error(message, extra ?? {}),
-};
 let dependencies: ReturnType<typeof createDetectionDependencies> | undefined;
 
 /**

@@ -4,14 +4,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { fetchDailyAllocations, ingestKubernetesCosts } from '#shared/k8s/ingest-kubernetes-costs';
 import { scheduledRange } from '#shared/k8s/k8s-config';
-import { logger, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
+import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { createIngestK8sDependencies } from './dependencies';
 
-const logSink = {
-  info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
-  warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
-  error: (message: string, extra?: Record<string, unknown>) => logger.error(message, extra ?? {}),
-};
 let dependencies: ReturnType<typeof createIngestK8sDependencies> | undefined;
 
 /**

@@ -6,14 +6,9 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { parseDetail } from '#events/contract';
 import { RightsizingRecommendedEvent } from '#events/rightsizing-recommended';
 import { openRightsizingPr } from '#shared/gitops/open-rightsizing-pr';
-import { logger, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
+import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { createOpenPrDependencies } from './dependencies';
 
-const logSink = {
-  info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
-  warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
-  error: (message: string, extra?: Record<string, unknown>) => logger.error(message, extra ?? {}),
-};
 let dependencies: ReturnType<typeof createOpenPrDependencies> | undefined;
 
 /**

@@ -5,15 +5,10 @@ import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { parseDetail } from '#events/contract';
 import { KubernetesIngestionCompletedEvent } from '#events/kubernetes-ingestion-completed';
-import { logger, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
+import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { recommendWorkloads } from '#shared/rightsizing/recommend-workloads';
 import { createRecommendDependencies } from './dependencies';
 
-const logSink = {
-  info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
-  warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
-  error: (message: string, extra?: Record<string, unknown>) => logger.error(message, extra ?? {}),
-};
 let dependencies: ReturnType<typeof createRecommendDependencies> | undefined;
 
 /**
