@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { aggregateBillingSources, ingestBillingUnit } from '#shared/billing/ingest-billing';
 import { localFileSource } from '#shared/billing/local-billing-objects';
+import { createParallelAggregate } from '#shared/billing/parallel-aggregate';
 import { formatMoney } from '#shared/money';
 import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
 
@@ -12,7 +13,8 @@ export const BENCH_TAG_KEYS = ['cost-center', 'team', 'environment', 'applicatio
 const DIMENSIONS = ['service', 'account', 'region', 'charge-category', 'charge-class'];
 
 interface Measure {
-  mode: 'ours' | 'ours-ingest' | 'duckdb';
+  mode: 'ours' | 'ours-parallel' | 'ours-ingest' | 'duckdb';
+  workers?: number;
   file: string;
   threads?: number;
   dump?: string;
@@ -82,7 +84,11 @@ function canonical(text: string): string {
 
 async function measureOurs(m: Measure) {
   const started = performance.now();
-  const aggregate = await aggregateBillingSources([localFileSource(m.file)], { tagKeys: BENCH_TAG_KEYS });
+  const aggregateSources =
+    m.mode === 'ours-parallel'
+      ? createParallelAggregate({ workers: m.workers ?? 2, minRangeBytes: 16 << 20 })
+      : aggregateBillingSources;
+  const aggregate = await aggregateSources([localFileSource(m.file)], { tagKeys: BENCH_TAG_KEYS });
   const points = aggregate.aggregator.points();
   const seconds = (performance.now() - started) / 1000;
   if (m.dump) {
@@ -153,9 +159,9 @@ async function measure(): Promise<void> {
   const result =
     m.mode === 'duckdb'
       ? await measureDuckdb(m)
-      : m.mode === 'ours'
-        ? await measureOurs(m)
-        : await measureIngest(m);
+      : m.mode === 'ours-ingest'
+        ? await measureIngest(m)
+        : await measureOurs(m);
   process.stdout.write(`${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
