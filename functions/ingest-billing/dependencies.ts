@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { readIngestBillingConfig } from '#shared/billing/ingest-billing-config';
 import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
 import { EnvName } from '#shared/config/env-names';
-import { type Env, requireEnv } from '#shared/config/read-env';
+import { type Env, optionalEnv, requireEnv } from '#shared/config/read-env';
 import { createEventBridgePublisher } from '#shared/events/eventbridge-publisher';
 import { createDocumentClient } from '#shared/store/dynamo-client';
 import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
@@ -14,7 +14,10 @@ export function createIngestBillingDependencies(env: Env) {
   const tableName = requireEnv(env, EnvName.tableName, 'the single table of the stateful stack');
   const eventBusName = requireEnv(env, EnvName.eventBusName, 'the pipeline bus');
   return {
-    objects: createS3BillingObjects(new S3Client({})),
+    // A local S3 endpoint (AWS_ENDPOINT_URL_S3, the loopback server of the local runtime) is path-style.
+    objects: createS3BillingObjects(
+      new S3Client({ forcePathStyle: optionalEnv(env, 'AWS_ENDPOINT_URL_S3') !== undefined }),
+    ),
     store: createDynamoCostStore({ documentClient: createDocumentClient(new DynamoDBClient({})), tableName }),
     publish: createEventBridgePublisher({ client: new EventBridgeClient({}), eventBusName }),
     options: readIngestBillingConfig(env),
