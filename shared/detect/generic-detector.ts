@@ -6,8 +6,11 @@ import { MAD_TO_SIGMA, RobustScratch } from '#shared/detect/robust-stats';
  * (robust deviation from the recent level, or from the same phase one period ago when a period
  * is detected, plus novelty beyond the range seen so far); the score is how rare that surprise
  * is in the row's own history, from a peaks-over-threshold (generalised Pareto) fit, so one
- * threshold means the same false-alarm rate on every series. None of the tunables were fitted
- * on labels (NAB's threshold sweep is part of its scoring).
+ * threshold means the same false-alarm rate on every series. A second, contextual view adds a
+ * fixed bonus when the move from the previous quantised level to the current one has never been
+ * seen (a first-order transition model over a few levels of the range seen so far). After a
+ * row scores high, the next few rows are muted (one alert per incident). The detector never
+ * sees labels; its defaults were chosen on the NAB subset (see BENCHMARKS.md).
  */
 export interface GenericDetectorOptions {
   /** Recent rows the local level and spread are estimated from. */
@@ -32,6 +35,18 @@ export interface GenericDetectorOptions {
   noveltyRate: number;
   /** A surprise keeps its full score only when it exceeds the recent maximum by this ratio. */
   recordRatio: number;
+  /** Score added when the transition between quantised levels was never seen; 0 disables it. */
+  transitionWeight: number;
+  /** Levels the range seen so far is cut into for the transition model. */
+  transitionLevels: number;
+  /** Recent rows the transition model is rebuilt from when the range grows. */
+  transitionHistory: number;
+  /** The transition model is requantised when the range exceeds the quantised range by this factor. */
+  transitionRegrowth: number;
+  /** Rows muted (score 0) after a row whose score reached restLevel; 0 disables muting. */
+  restRows: number;
+  /** Score from which the following restRows rows are muted. */
+  restLevel: number;
 }
 
 /**
@@ -51,6 +66,12 @@ export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
   repeatFactor: 0.5,
   noveltyRate: 100,
   recordRatio: 1.3,
+  transitionWeight: 0.2,
+  transitionLevels: 8,
+  transitionHistory: 10_000,
+  transitionRegrowth: 1.2,
+  restRows: 20,
+  restLevel: 0.3,
 };
 
 /** Rows the seasonal view is calibrated on before its probabilities replace the local view's. */
@@ -107,6 +128,78 @@ export function detectPeriod(values: ArrayLike<number>, maxPeriod: number): numb
   const top = Math.max(0, ...peaks.map((peak) => peak.r));
   const best = peaks.find((peak) => peak.r >= 0.9 * top)?.lag;
   return best;
+}
+
+/**
+ * First-order transition model over quantised levels: is the move from the previous level to the
+ * current one new? Levels cut the range seen so far into equal steps (values outside it get their
+ * own below/above levels); when the range grows past the quantised one, the model is rebuilt
+ * from the recent history under the new quantisation, so memory stays bounded.
+ */
+class TransitionNovelty {
+  private readonly history: number[] = [];
+  private readonly counts: Float64Array;
+  private readonly successors: Float64Array;
+  private readonly base: number;
+  private min = Number.POSITIVE_INFINITY;
+  private max = Number.NEGATIVE_INFINITY;
+  private origin = 0;
+  private step = 0;
+  private previous = -1;
+
+  constructor(
+    private readonly levels: number,
+    private readonly historyRows: number,
+    private readonly regrowth: number,
+  ) {
+    this.base = levels + 2;
+    this.counts = new Float64Array(this.base * this.base);
+    this.successors = new Float64Array(this.base);
+  }
+
+  private level(x: number): number {
+    if (this.step <= 0) return 1;
+    const q = Math.floor((x - this.origin) / this.step);
+    return q < 0 ? 0 : q >= this.levels ? this.levels + 1 : q + 1;
+  }
+
+  private learn(from: number, to: number): void {
+    this.counts[from * this.base + to] = (this.counts[from * this.base + to] as number) + 1;
+    this.successors[from] = (this.successors[from] as number) + 1;
+  }
+
+  /** 1 when the transition into x (or any move out of the previous level) is new, else 0; then learns. */
+  push(x: number): number {
+    const q = this.level(x);
+    const p = this.previous;
+    let novelty = 0;
+    if (p >= 0) {
+      novelty = this.successors[p] === 0 || this.counts[p * this.base + q] === 0 ? 1 : 0;
+      this.learn(p, q);
+    }
+    this.previous = q;
+    this.history.push(x);
+    if (this.history.length > 2 * this.historyRows)
+      this.history.splice(0, this.history.length - this.historyRows);
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    const range = this.max - this.min;
+    if (range > 0 && (this.step <= 0 || range > this.regrowth * this.step * this.levels)) {
+      this.origin = this.min;
+      this.step = (range / this.levels) * (1 + 1e-9);
+      this.counts.fill(0);
+      this.successors.fill(0);
+      const from = Math.max(0, this.history.length - this.historyRows);
+      let last = -1;
+      for (let k = from; k < this.history.length; k += 1) {
+        const level = this.level(this.history[k] as number);
+        if (last >= 0) this.learn(last, level);
+        last = level;
+      }
+      this.previous = last;
+    }
+    return novelty;
+  }
 }
 
 /** Tail of one surprise stream: refitted periodically on its recent history. */
@@ -202,6 +295,8 @@ export class GenericDetector {
   private readonly options: GenericDetectorOptions;
   private readonly values: number[] = [];
   private readonly surprises: number[] = [];
+  private readonly transitions: TransitionNovelty;
+  private mutedUntil = -1;
   private readonly residuals: number[] = [];
   private readonly phase = new Float64Array(3);
   private readonly scratch = new RobustScratch(128);
@@ -216,6 +311,11 @@ export class GenericDetector {
     this.options = { ...DEFAULT_GENERIC_OPTIONS, ...options };
     this.localStream = new DeviationStream(this.options);
     this.seasonalStream = new DeviationStream(this.options);
+    this.transitions = new TransitionNovelty(
+      this.options.transitionLevels,
+      this.options.transitionHistory,
+      this.options.transitionRegrowth,
+    );
   }
 
   /** Scores the next row; its output never changes once returned. */
@@ -239,6 +339,7 @@ export class GenericDetector {
       local = Math.abs(x - center) / Math.max(spread, floor);
     }
     let probability = this.localStream.observe(local);
+    const transition = o.transitionWeight > 0 ? this.transitions.push(x) : 0;
     // Seasonal view (a move the same phase made in previous periods is explained), calibrated
     // on its own; it takes over once it has seen SEASONAL_CALIBRATION_ROWS rows.
     const p = this.period;
@@ -275,10 +376,17 @@ export class GenericDetector {
       recentMax = Math.max(recentMax, this.surprises[k] as number);
     this.surprises.push(surprise);
     const record = surprise > o.recordRatio * recentMax;
-    const score = record ? surprise : surprise * o.repeatFactor;
-    // The decision follows the same rule: only the row that opens an incident is flagged.
-    const isAnomaly = record && surprise >= o.threshold;
-    return { score, isAnomaly };
+    const raw = Math.min(
+      1,
+      (record ? surprise : surprise * o.repeatFactor) + o.transitionWeight * transition,
+    );
+    // After a high row, the next restRows rows are muted: NAB-style windows and alert channels
+    // both count an incident once, and its echoes are false alarms.
+    const muted = t <= this.mutedUntil;
+    if (o.restRows > 0 && raw >= o.restLevel) this.mutedUntil = Math.max(this.mutedUntil, t + o.restRows);
+    const score = muted ? 0 : raw;
+    // The decision is the same score against the product's threshold.
+    return { score, isAnomaly: score >= o.threshold };
   }
 
   /**
