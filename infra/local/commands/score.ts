@@ -1,9 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { type CliCommand, UsageError } from '#infra/local/commands/command';
+import { GenericDetector } from '#shared/detect/generic-detector';
 import {
   detectProfile,
   parseTimestamp,
+  type RowScore,
   type ScoreProfile,
   type ScoreRow,
   scoreRows,
@@ -28,32 +32,53 @@ function parseArgs(args: string[]): { positional: string[]; flags: Record<string
   return { positional, flags };
 }
 
-/** Parses a `timestamp,value` CSV (header required; other columns ignored), keeping the original texts. */
-function readSeriesCsv(text: string): { texts: Array<[string, string]>; rows: ScoreRow[] } {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',').map((cell) => cell.trim().toLowerCase());
+/** Column positions of `timestamp` and `value` in a CSV header (other columns ignored). */
+function parseHeader(line: string): { timestampColumn: number; valueColumn: number } {
+  const header = line
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((cell) => cell.trim().toLowerCase());
   const timestampColumn = header.indexOf('timestamp');
   const valueColumn = header.indexOf('value');
   if (timestampColumn < 0 || valueColumn < 0) {
     throw new InvalidInputError(
-      `the CSV header must contain timestamp and value, got ${JSON.stringify(lines[0] ?? '')}`,
+      `the CSV header must contain timestamp and value, got ${JSON.stringify(line)}`,
     );
   }
-  const texts: Array<[string, string]> = [];
-  const rows: ScoreRow[] = [];
-  lines.slice(1).forEach((line, index) => {
-    if (line.trim() === '') return;
-    const cells = line.split(',');
-    const timestamp = cells[timestampColumn] ?? '';
-    const value = cells[valueColumn] ?? '';
-    const number = Number(value);
-    if (value.trim() === '' || !Number.isFinite(number)) {
-      throw new InvalidInputError(`line ${index + 2}: value ${JSON.stringify(value)} is not a number`);
-    }
-    texts.push([timestamp, value]);
-    rows.push({ timestampMs: parseTimestamp(timestamp), value: number });
-  });
-  return { texts, rows };
+  return { timestampColumn, valueColumn };
+}
+
+/** One parsed data row with its original texts (echoed unchanged in the output). */
+interface ParsedRow {
+  timestamp: string;
+  value: string;
+  row: ScoreRow;
+}
+
+/** Parses one data line; `lineNumber` (1-based, header = 1) is for the error message. */
+function parseLine(
+  line: string,
+  lineNumber: number,
+  columns: { timestampColumn: number; valueColumn: number },
+): ParsedRow {
+  const cells = line.split(',');
+  const timestamp = cells[columns.timestampColumn] ?? '';
+  const value = cells[columns.valueColumn] ?? '';
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number)) {
+    throw new InvalidInputError(`line ${lineNumber}: value ${JSON.stringify(value)} is not a number`);
+  }
+  return { timestamp, value, row: { timestampMs: parseTimestamp(timestamp), value: number } };
+}
+
+/** Writes one line, waiting for the stream to drain when its buffer is full. */
+async function writeLine(out: WriteStream, line: string): Promise<void> {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+/** The output line for one scored row. */
+function outputLine(parsed: ParsedRow, score: RowScore): string {
+  return `${parsed.timestamp},${parsed.value},${Number(score.score.toFixed(6))},${score.isAnomaly ? 1 : 0}`;
 }
 
 /** `finops score`: scores any `timestamp,value` CSV with the product's detectors, row for row. */
@@ -82,23 +107,79 @@ export const command: CliCommand = {
     };
     const minImpact = numberFlag('min-impact');
     const minImpactPercent = numberFlag('min-impact-percent');
-    const { texts, rows } = readSeriesCsv(readFileSync(path.resolve(io.cwd, input), 'utf8'));
-    const profile: ScoreProfile = (profileFlag as ScoreProfile | undefined) ?? detectProfile(rows);
-    const scores = scoreRows(rows, profile, {
-      cost: {
-        ...(minImpact !== undefined ? { minImpact } : {}),
-        ...(minImpactPercent !== undefined ? { minImpactPercent } : {}),
-      },
+    // Streaming: rows are read with a line reader and, for the generic profile, each output row
+    // is written as soon as it is scored, so memory does not grow with the file. The cost profile
+    // (daily rows, so small files) buffers its rows: its detector evaluates the day series whole.
+    const lines = createInterface({
+      input: createReadStream(path.resolve(io.cwd, input), 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
     });
-    const out = ['timestamp,value,anomaly_score,is_anomaly'];
-    scores.forEach((score, i) => {
-      const [timestamp, value] = texts[i] as [string, string];
-      out.push(`${timestamp},${value},${Number(score.score.toFixed(6))},${score.isAnomaly ? 1 : 0}`);
-    });
-    writeFileSync(path.resolve(io.cwd, flags.out), `${out.join('\n')}\n`);
-    const anomalies = scores.filter((score) => score.isAnomaly).length;
+    const out = createWriteStream(path.resolve(io.cwd, flags.out));
+    const closed = once(out, 'close');
+    let columns: { timestampColumn: number; valueColumn: number } | undefined;
+    let profile: ScoreProfile | undefined = profileFlag as ScoreProfile | undefined;
+    let detector: GenericDetector | undefined;
+    const pending: ParsedRow[] = [];
+    let rows = 0;
+    let anomalies = 0;
+    let lineNumber = 0;
+    const emitGeneric = async (parsed: ParsedRow): Promise<void> => {
+      detector ??= new GenericDetector();
+      const score = detector.push(parsed.row.value);
+      if (score.isAnomaly) anomalies += 1;
+      await writeLine(out, outputLine(parsed, score));
+    };
+    try {
+      await writeLine(out, 'timestamp,value,anomaly_score,is_anomaly');
+      for await (const line of lines) {
+        lineNumber += 1;
+        if (columns === undefined) {
+          columns = parseHeader(line);
+          continue;
+        }
+        if (line.trim() === '') continue;
+        const parsed = parseLine(line, lineNumber, columns);
+        rows += 1;
+        if (profile === 'generic') {
+          await emitGeneric(parsed);
+          continue;
+        }
+        pending.push(parsed);
+        // Without --profile, the spacing of the first two rows decides.
+        if (profile === undefined && pending.length === 2) {
+          profile = detectProfile(pending.map((p) => p.row));
+          if (profile === 'generic') {
+            for (const earlier of pending.splice(0)) await emitGeneric(earlier);
+          }
+        }
+      }
+      if (columns === undefined) {
+        throw new InvalidInputError('the CSV header must contain timestamp and value, got ""');
+      }
+      profile ??= detectProfile(pending.map((p) => p.row));
+      if (pending.length > 0) {
+        const scores = scoreRows(
+          pending.map((p) => p.row),
+          profile,
+          {
+            cost: {
+              ...(minImpact !== undefined ? { minImpact } : {}),
+              ...(minImpactPercent !== undefined ? { minImpactPercent } : {}),
+            },
+          },
+        );
+        for (const [i, score] of scores.entries()) {
+          if (score.isAnomaly) anomalies += 1;
+          await writeLine(out, outputLine(pending[i] as ParsedRow, score));
+        }
+      }
+    } finally {
+      lines.close();
+      out.end();
+      await closed;
+    }
     io.stdout.write(
-      `scored ${rows.length} rows with the ${profile} profile: ${anomalies} anomalies → ${flags.out}\n`,
+      `scored ${rows} rows with the ${profile} profile: ${anomalies} anomalies → ${flags.out}\n`,
     );
     return 0;
   },
