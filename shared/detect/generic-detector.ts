@@ -74,6 +74,20 @@ export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
   restLevel: 0.3,
 };
 
+/** Rows of raw values kept (period detection looks at the last 4000; seasonal at 3 periods). */
+const KEPT_VALUES = 4096;
+
+/**
+ * Drops the oldest entries once `array` holds more than twice `keep` (amortised O(1) per row),
+ * so a detector's memory stays bounded however long the stream.
+ */
+function trimFront(array: number[], keep: number): number {
+  if (array.length <= 2 * keep + 64) return 0;
+  const dropped = array.length - keep;
+  array.splice(0, dropped);
+  return dropped;
+}
+
 /** Rows the seasonal view is calibrated on before its probabilities replace the local view's. */
 const SEASONAL_CALIBRATION_ROWS = 100;
 
@@ -262,6 +276,7 @@ class SurpriseTail {
  */
 class DeviationStream {
   private readonly deviations: number[] = [];
+  private observed = 0;
   private readonly point: SurpriseTail;
   private readonly sustained: SurpriseTail;
 
@@ -272,12 +287,14 @@ class DeviationStream {
 
   /** Rows observed so far. */
   get size(): number {
-    return this.deviations.length;
+    return this.observed;
   }
 
   /** Tail probability of this row (either view, Bonferroni ×2), then learns from it. */
   observe(deviation: number): number {
     this.deviations.push(deviation);
+    this.observed += 1;
+    trimFront(this.deviations, this.options.shortWindow);
     const from = Math.max(0, this.deviations.length - this.options.shortWindow);
     let mean = 0;
     for (let k = from; k < this.deviations.length; k += 1) mean += this.deviations[k] as number;
@@ -294,6 +311,9 @@ class DeviationStream {
 export class GenericDetector {
   private readonly options: GenericDetectorOptions;
   private readonly values: number[] = [];
+  /** Rows pushed so far; `values[i - dropped]` is row i. */
+  private count = 0;
+  private dropped = 0;
   private readonly surprises: number[] = [];
   private readonly transitions: TransitionNovelty;
   private mutedUntil = -1;
@@ -321,8 +341,8 @@ export class GenericDetector {
   /** Scores the next row; its output never changes once returned. */
   push(value: number): GenericScore {
     const o = this.options;
-    const t = this.values.length;
-    const x = Number.isFinite(value) ? value : (this.values[t - 1] ?? 0);
+    const t = this.count;
+    const x = Number.isFinite(value) ? value : (this.values[this.values.length - 1] ?? 0);
     const range = this.max - this.min;
     const floor = range > 0 ? 0.005 * range : 1e-9;
     // Novelty: how far outside everything seen so far the value lies, relative to the seen range.
@@ -333,9 +353,10 @@ export class GenericDetector {
     }
     let local = 0;
     if (t >= 8) {
-      const from = Math.max(0, t - o.localWindow);
-      const center = this.scratch.median(this.values, from, t);
-      const spread = MAD_TO_SIGMA * this.scratch.mad(this.values, from, t, center);
+      const to = this.values.length;
+      const from = Math.max(0, to - o.localWindow);
+      const center = this.scratch.median(this.values, from, to);
+      const spread = MAD_TO_SIGMA * this.scratch.mad(this.values, from, to, center);
       local = Math.abs(x - center) / Math.max(spread, floor);
     }
     let probability = this.localStream.observe(local);
@@ -353,6 +374,8 @@ export class GenericDetector {
     if (novelty > 0 && o.noveltyRate > 0)
       probability = Math.min(probability, 0.01 * Math.exp(-o.noveltyRate * novelty));
     this.values.push(x);
+    this.count += 1;
+    this.dropped += trimFront(this.values, Math.max(KEPT_VALUES, 3 * o.maxPeriod + 8, o.localWindow));
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     if (t + 1 >= this.nextPeriodCheck) {
@@ -375,6 +398,7 @@ export class GenericDetector {
     for (let k = recentFrom; k < this.surprises.length; k += 1)
       recentMax = Math.max(recentMax, this.surprises[k] as number);
     this.surprises.push(surprise);
+    trimFront(this.surprises, o.quietRows);
     const record = surprise > o.recordRatio * recentMax;
     const raw = Math.min(
       1,
@@ -400,8 +424,8 @@ export class GenericDetector {
       let count = 0;
       for (let k = 1; k <= 3; k += 1) {
         const index = t - k * p + delta;
-        if (index >= 0 && index < t) {
-          this.phase[count] = this.values[index] as number;
+        if (index - this.dropped >= 0 && index < t) {
+          this.phase[count] = this.values[index - this.dropped] as number;
           count += 1;
         }
       }
@@ -421,6 +445,7 @@ export class GenericDetector {
           })()
         : Number.NaN;
     history.push(best);
+    trimFront(history, this.options.localWindow);
     return deviation;
   }
 }
