@@ -65,4 +65,37 @@ describe('GenericDetector', () => {
     // Assess
     expect(all.slice(0, 950)).toEqual(first);
   });
+
+  it('mutes the rows right after a high score when a second spike follows within restRows', () => {
+    // Prepare
+    const values = periodic(2000, (i, v) => (i === 1500 || i === 1505 ? v + 80 : v));
+    // Act
+    const scores = scoreGenericSeries(values).map((s) => s.score);
+    // Assess
+    expect(scores[1500]).toBeGreaterThan(0.5);
+    expect(scores[1505]).toBe(0);
+  });
+
+  it('scores a never-seen move between levels when the value stays inside the seen range', () => {
+    // Prepare: a square wave between 20 and 80 (the range), then one row at 50, a new level
+    const values = Array.from({ length: 2000 }, (_unused, i) => (i === 1500 ? 50 : i % 20 < 10 ? 20 : 80));
+    // Act
+    const scores = scoreGenericSeries(values).map((s) => s.score);
+    const withoutTransitions = scoreGenericSeries(values, { transitionWeight: 0 }).map((s) => s.score);
+    // Assess
+    expect(scores.indexOf(Math.max(...scores))).toBe(1500);
+    expect(scores[1500]).toBeGreaterThanOrEqual(withoutTransitions[1500] as number);
+    expect(scores.filter((s) => s > 0.3)).toHaveLength(1);
+  });
+
+  it('gives the same rows for a prefix of a long stream after old rows are dropped', () => {
+    // Prepare: longer than the 4096 values (×2) the detector keeps
+    const values = periodic(12_000, (i, v) => (i === 11_000 ? v + 60 : v));
+    // Act
+    const all = scoreGenericSeries(values);
+    const first = scoreGenericSeries(values.slice(0, 11_500));
+    // Assess
+    expect(all.slice(0, 11_500)).toEqual(first);
+    expect(all[11_000]?.isAnomaly).toBe(true);
+  });
 });

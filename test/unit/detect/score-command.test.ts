@@ -80,4 +80,18 @@ describe('finops score', () => {
     // Assess
     await expect(run).rejects.toThrow(/timestamp and value/);
   });
+
+  it('reads a BOM header and CRLF line ends when the file comes from a spreadsheet', async () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'finops-score-'));
+    const lines = readFileSync(nabFile, 'utf8').trim().split('\n').slice(0, 400);
+    writeFileSync(path.join(dir, 'lf.csv'), `${lines.join('\n')}\n`);
+    writeFileSync(path.join(dir, 'crlf.csv'), `\uFEFF${lines.join('\r\n')}\r\n`);
+    // Act
+    const lf = await score(dir, 'lf.csv', 'lf.out.csv', ['--profile', 'generic']);
+    const crlf = await score(dir, 'crlf.csv', 'crlf.out.csv', ['--profile', 'generic']);
+    // Assess
+    expect(crlf).toHaveLength(400);
+    expect(crlf).toEqual(lf);
+  });
 });
