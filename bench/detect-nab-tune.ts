@@ -25,7 +25,22 @@ export function evaluate(options: Partial<GenericDetectorOptions>): string {
   return `all ${fmt(files)} | A ${fmt(files.filter((_f, i) => i % 2 === 0))} | B ${fmt(files.filter((_f, i) => i % 2 === 1))}`;
 }
 
+/** The published HTM (numenta) results on the same all / A / B split, for comparison. */
+export function publishedSplit(detector = 'numenta'): string {
+  const corpus = loadNabCorpus(nabRoot);
+  const files: NabFileScores[] = corpus.files.map((name) => {
+    const csv = readNabCsv(path.join(corpus.root, 'results', detector, name));
+    return { name, timestamps: csv.timestamps, scores: csv.scores, windows: corpus.windows[name] ?? [] };
+  });
+  const fmt = (subset: NabFileScores[]) => {
+    const r = scoreAllProfiles(corpus, subset);
+    return PROFILES.map((p) => (r[p]?.normalizedScore ?? Number.NaN).toFixed(2)).join('/');
+  };
+  return `${detector}: all ${fmt(files)} | A ${fmt(files.filter((_f, i) => i % 2 === 0))} | B ${fmt(files.filter((_f, i) => i % 2 === 1))}`;
+}
+
 export async function main(args: string[]): Promise<void> {
+  process.stdout.write(`${publishedSplit()}\n`);
   const settings = args.length > 0 ? args : ['{}'];
   for (const text of settings) {
     const started = performance.now();

@@ -51,8 +51,9 @@ export interface GenericDetectorOptions {
 
 /**
  * Defaults. Window sizes come from first principles (a day of 5-minute rows is 288); the tail
- * quantile, novelty rate and record ratio were chosen by comparing a few dozen settings on the
- * NAB subset (see BENCHMARKS.md), so that score is optimistic for unseen data.
+ * quantile, novelty rate, record ratio, transition weight/levels/history and the mute were chosen
+ * by comparing about 80 settings on the NAB subset (see BENCHMARKS.md and
+ * bench/detect-nab-tune.ts), so that score is optimistic for unseen data.
  */
 export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
   localWindow: 200,
@@ -65,7 +66,7 @@ export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
   tailQuantile: 0.8,
   repeatFactor: 0.5,
   noveltyRate: 100,
-  recordRatio: 1.3,
+  recordRatio: 3,
   transitionWeight: 0.2,
   transitionLevels: 8,
   transitionHistory: 10_000,
