@@ -4,14 +4,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
 import { objectUrisOfS3Event } from '#shared/billing/s3-object-event';
-import { logger, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
+import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { createIngestBillingDependencies } from './dependencies';
 
-const logSink = {
-  info: (message: string, extra?: Record<string, unknown>) => logger.info(message, extra ?? {}),
-  warn: (message: string, extra?: Record<string, unknown>) => logger.warn(message, extra ?? {}),
-  error: (message: string, extra?: Record<string, unknown>) => logger.error(message, extra ?? {}),
-};
 let dependencies: ReturnType<typeof createIngestBillingDependencies> | undefined;
 
 /**
