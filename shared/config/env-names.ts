@@ -37,6 +37,7 @@ export const EnvName = {
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   exportBucketName: 'EXPORT_BUCKET_NAME',
+  workBucketName: 'WORK_BUCKET_NAME',
   anomalyMonitors: 'ANOMALY_MONITORS',
   anomalyMinImpact: 'ANOMALY_MIN_IMPACT',
   anomalyMinImpactPercent: 'ANOMALY_MIN_IMPACT_PERCENT',
