@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -10,9 +10,14 @@ import type { EventPattern } from './event-pattern';
 export interface LocalS3Props {
   /** Bucket name → folder on disk whose files are the bucket's objects (key = relative path with `/`). */
   buckets: Readonly<Record<string, string>>;
+  /**
+   * Buckets that also accept PutObject (written as files under their folder, atomically); the
+   * others stay read-only, so the local export folder is never written by accident.
+   */
+  writableBuckets?: readonly string[];
 }
 
-/** A read-only S3 (GetObject / HeadObject, path-style) over folders on disk, on loopback. */
+/** An S3 (GetObject / HeadObject, PutObject on writable buckets; path-style) over folders on disk, on loopback. */
 export interface LocalS3 {
   /** `http://127.0.0.1:<port>`: use as `new S3Client({ endpoint, forcePathStyle: true })` or AWS_ENDPOINT_URL_S3. */
   endpoint: string;
@@ -29,8 +34,9 @@ export interface LocalS3 {
 export async function startLocalS3(props: LocalS3Props): Promise<LocalS3> {
   const requests: string[] = [];
   const roots = new Map(Object.entries(props.buckets).map(([name, folder]) => [name, path.resolve(folder)]));
+  const writable = new Set(props.writableBuckets ?? []);
   const server: Server = createServer((request, response) => {
-    void serve(request, response, roots).then((line) => requests.push(line));
+    void serve(request, response, roots, writable).then((line) => requests.push(line));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,6 +58,7 @@ async function serve(
   request: IncomingMessage,
   response: ServerResponse,
   roots: Map<string, string>,
+  writable: ReadonlySet<string>,
 ): Promise<string> {
   // The raw path, not a URL-normalised one: `..` segments must reach the containment check below.
   const rawPath = (request.url ?? '/').split('?')[0] ?? '/';
@@ -59,13 +66,13 @@ async function serve(
   const key = keyParts.map((part) => decodeURIComponent(part)).join('/');
   const method = request.method ?? 'GET';
   const line = (status: number) => `${method} ${bucket}/${key} ${status}`;
-  if (method !== 'GET' && method !== 'HEAD') {
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'PUT') {
     return sendError(
       response,
       method,
       405,
       'MethodNotAllowed',
-      'Only GetObject and HeadObject are served locally.',
+      'Only GetObject, HeadObject and PutObject are served locally.',
       line,
     );
   }
@@ -76,6 +83,8 @@ async function serve(
   if (key === '' || !filePath.startsWith(`${root}${path.sep}`)) {
     return sendError(response, method, 404, 'NoSuchKey', 'The specified key does not exist.', line);
   }
+  if (method === 'PUT')
+    return putObject(request, response, filePath, writable.has(decodeURIComponent(bucket)), line);
   let stats: Stats;
   try {
     stats = await stat(filePath);
@@ -114,6 +123,76 @@ async function serve(
     stream.pipe(response);
   });
   return line(status);
+}
+
+/**
+ * PutObject (no CopyObject, no multipart): stores the body as the file, written to a temporary
+ * name then renamed so a reader never sees half an object. Decodes the SDK's `aws-chunked`
+ * streaming bodies (chunk framing plus trailing checksum), which it sends for streams.
+ */
+async function putObject(
+  request: IncomingMessage,
+  response: ServerResponse,
+  filePath: string,
+  writable: boolean,
+  line: (status: number) => string,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  if (!writable) {
+    return sendError(response, 'PUT', 403, 'AccessDenied', 'This local bucket is read-only.', line);
+  }
+  if (request.headers['x-amz-copy-source'] !== undefined) {
+    return sendError(response, 'PUT', 501, 'NotImplemented', 'CopyObject is not served locally.', line);
+  }
+  let body = Buffer.concat(chunks);
+  const encoding = String(request.headers['content-encoding'] ?? '');
+  const sha = String(request.headers['x-amz-content-sha256'] ?? '');
+  if (encoding.includes('aws-chunked') || sha.startsWith('STREAMING-')) {
+    const decoded = decodeAwsChunked(body);
+    if (decoded === undefined) {
+      return sendError(response, 'PUT', 400, 'IncompleteBody', 'Malformed aws-chunked body.', line);
+    }
+    body = decoded;
+  }
+  const declared = request.headers['x-amz-decoded-content-length'];
+  if (declared !== undefined && Number(declared) !== body.length) {
+    return sendError(
+      response,
+      'PUT',
+      400,
+      'IncompleteBody',
+      'The body is shorter or longer than declared.',
+      line,
+    );
+  }
+  await mkdir(path.dirname(filePath), { recursive: true });
+  const temporary = `${filePath}.${randomUUID()}.part`;
+  await writeFile(temporary, body);
+  await rename(temporary, filePath);
+  response.writeHead(200, {
+    etag: `"${createHash('md5').update(body).digest('hex')}"`,
+    'content-length': 0,
+  });
+  response.end();
+  return line(200);
+}
+
+/** `<hex size>[;ext]\r\n<bytes>\r\n` … `0\r\n<trailers>\r\n\r\n` → the bytes; undefined when malformed. */
+function decodeAwsChunked(encoded: Buffer): Buffer | undefined {
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const lineEnd = encoded.indexOf('\r\n', at);
+    if (lineEnd < 0) return undefined;
+    const size = Number.parseInt(encoded.toString('latin1', at, lineEnd).split(';')[0]!, 16);
+    if (!Number.isInteger(size) || size < 0) return undefined;
+    at = lineEnd + 2;
+    if (size === 0) return Buffer.concat(parts);
+    if (at + size + 2 > encoded.length) return undefined;
+    parts.push(encoded.subarray(at, at + size));
+    at += size + 2;
+  }
 }
 
 function sendError(
