@@ -145,7 +145,7 @@ async function putObject(
   if (request.headers['x-amz-copy-source'] !== undefined) {
     return sendError(response, 'PUT', 501, 'NotImplemented', 'CopyObject is not served locally.', line);
   }
-  let body = Buffer.concat(chunks);
+  let body: Buffer = Buffer.concat(chunks);
   const encoding = String(request.headers['content-encoding'] ?? '');
   const sha = String(request.headers['x-amz-content-sha256'] ?? '');
   if (encoding.includes('aws-chunked') || sha.startsWith('STREAMING-')) {
