@@ -31,6 +31,7 @@ async function run(task: AggregateTask): Promise<AggregateTaskResult> {
       state.onRow,
       state.onBad,
       firstLine,
+      state.useSplitter,
     );
     return {
       aggregate: target.aggregator.serialize(),

@@ -43,27 +43,78 @@ export class ExactSum {
 export const OTHER_CONTRIBUTOR = '(other)';
 
 /**
- * Exact per-child sums for one contributor dimension of one series-day (built at finish,
- * transient). Sums stay in doubles while exact (< 2^53 units) and move to bigints beyond.
+ * Exact sums keyed by a small integer id, in a growable Float64Array (integer-valued doubles are
+ * exact below 2^53) with a bigint overflow per id beyond; `rows` counts additions per id.
+ */
+class ExactSlots {
+  units: Float64Array;
+  rows: Int32Array;
+  big: Map<number, bigint> | undefined;
+  constructor(capacity = 8) {
+    this.units = new Float64Array(capacity);
+    this.rows = new Int32Array(capacity);
+  }
+
+  private grow(id: number): void {
+    let size = this.units.length * 2;
+    while (size <= id) size *= 2;
+    const units = new Float64Array(size);
+    units.set(this.units);
+    const rows = new Int32Array(size);
+    rows.set(this.rows);
+    this.units = units;
+    this.rows = rows;
+  }
+
+  add(id: number, value: number | bigint, rows: number): void {
+    if (id >= this.units.length) this.grow(id);
+    this.rows[id]! += rows;
+    if (typeof value === 'number') {
+      const before = this.units[id]!;
+      const sum = before + value;
+      if (sum <= MAX_SAFE && sum >= -MAX_SAFE) {
+        this.units[id] = sum;
+        return;
+      }
+      this.units[id] = 0;
+      this.addBig(id, BigInt(before) + BigInt(value));
+    } else {
+      this.addBig(id, value);
+    }
+  }
+
+  private addBig(id: number, value: bigint): void {
+    this.big ??= new Map();
+    this.big.set(id, (this.big.get(id) ?? 0n) + value);
+  }
+
+  value(id: number): Money {
+    return BigInt(this.units[id]!) + (this.big?.get(id) ?? 0n);
+  }
+}
+
+/**
+ * Exact per-child sums of one contributor dimension of one series-day (built at finish,
+ * transient), keyed by child text.
  */
 class ContributorTally {
   private readonly small = new Map<string, number>();
   private big: Map<string, bigint> | undefined;
 
-  add(child: string, cell: ExactSum): void {
-    if (cell.big === 0n) {
-      const sum = (this.small.get(child) ?? 0) + cell.units;
+  add(child: string, units: number, big: bigint | undefined): void {
+    if (big === undefined) {
+      const sum = (this.small.get(child) ?? 0) + units;
       if (sum <= MAX_SAFE && sum >= -MAX_SAFE) {
         this.small.set(child, sum);
         return;
       }
     }
     this.big ??= new Map();
-    this.big.set(child, (this.big.get(child) ?? 0n) + cell.value());
+    this.big.set(child, (this.big.get(child) ?? 0n) + BigInt(units) + (big ?? 0n));
   }
 
   /** The `limit` largest children by |amount|, ties broken by name (selection without sorting every child). */
-  top(dimension: string, limit: number): ContributorAmount[] {
+  top(dimension: string, limit: number, out: ContributorAmount[]): void {
     const exact = (child: string): bigint =>
       BigInt(this.small.get(child) ?? 0) + (this.big?.get(child) ?? 0n);
     // Magnitudes as doubles only choose candidates; the kept ones are compared exactly below.
@@ -71,94 +122,130 @@ class ContributorTally {
     const before = (a: { child: string; magnitude: number }, b: { child: string; magnitude: number }) =>
       a.magnitude > b.magnitude || (a.magnitude === b.magnitude && a.child < b.child);
     const consider = (child: string, magnitude: number) => {
+      if (best.length >= limit) {
+        const worst = best[best.length - 1]!;
+        if (!(magnitude > worst.magnitude || (magnitude === worst.magnitude && child < worst.child))) return;
+      }
       const candidate = { child, magnitude };
-      if (best.length >= limit && !before(candidate, best[best.length - 1]!)) return;
       let at = best.length;
       while (at > 0 && before(candidate, best[at - 1]!)) at--;
       best.splice(at, 0, candidate);
       if (best.length > limit) best.pop();
     };
+    const big = this.big;
     for (const [child, units] of this.small) {
-      consider(child, Math.abs(units + Number(this.big?.get(child) ?? 0n)));
+      consider(child, Math.abs(big === undefined ? units : units + Number(big.get(child) ?? 0n)));
     }
-    if (this.big) {
-      for (const [child, amount] of this.big)
+    if (big) {
+      for (const [child, amount] of big)
         if (!this.small.has(child)) consider(child, Math.abs(Number(amount)));
     }
-    return best
-      .map(({ child }) => ({ dimension, value: child, amount: exact(child) }))
-      .sort((a, b) => {
-        const ma = a.amount < 0n ? -a.amount : a.amount;
-        const mb = b.amount < 0n ? -b.amount : b.amount;
-        return ma === mb ? (a.value < b.value ? -1 : 1) : mb > ma ? 1 : -1;
-      });
+    const chosen = best.map(({ child }) => ({ dimension, value: child, amount: exact(child) }));
+    chosen.sort((a, b) => {
+      const ma = a.amount < 0n ? -a.amount : a.amount;
+      const mb = b.amount < 0n ? -b.amount : b.amount;
+      return ma === mb ? (a.value < b.value ? -1 : 1) : mb > ma ? 1 : -1;
+    });
+    for (const c of chosen) out.push(c);
   }
 }
 
-/** Positions in a cell's values: the series dimensions, then the contributor-only ones, then tags. */
+/** Series dimensions, by position in a cell's id tuple (then the tags). */
+const SERIES_DIMENSIONS: ReadonlyArray<string> = [
+  BillingDimension.service,
+  BillingDimension.account,
+  BillingDimension.region,
+  BillingDimension.chargeCategory,
+  BillingDimension.chargeClass,
+];
 const SERVICE = 0;
 const ACCOUNT = 1;
 const REGION = 2;
-const CATEGORY = 3;
-const CLASS = 4;
-const RESOURCE = 5;
-const USAGE_TYPE = 6;
-const FIRST_TAG = 7;
-
-/** Dimensions with their own series, by cell position. */
-const SERIES_DIMENSIONS: ReadonlyArray<{ key: string; at: number }> = [
-  { key: BillingDimension.service, at: SERVICE },
-  { key: BillingDimension.account, at: ACCOUNT },
-  { key: BillingDimension.region, at: REGION },
-  { key: BillingDimension.chargeCategory, at: CATEGORY },
-  { key: BillingDimension.chargeClass, at: CLASS },
-];
-
-/** Contributor dimensions, by cell position. */
-const CONTRIBUTORS: ReadonlyArray<{ dimension: string; at: number }> = [
-  { dimension: ContributorDimension.service, at: SERVICE },
-  { dimension: ContributorDimension.resource, at: RESOURCE },
-  { dimension: ContributorDimension.usageType, at: USAGE_TYPE },
-  { dimension: ContributorDimension.account, at: ACCOUNT },
-  { dimension: ContributorDimension.region, at: REGION },
-];
+/** Id of the empty value in every dimension dictionary (no series). */
+const NONE = 0;
 
 /**
- * The sum of the rows of one day sharing resource, usage type and every dimension value. Values
- * are interned, so a cell costs its array and a few numbers.
+ * Contributor cells of one (currency, day): the sum of the rows sharing resource, usage type
+ * and every dimension value, in flat arrays (ids of the dimension values, strings only for the
+ * resource and usage type, whose cardinality is not bounded by series).
  */
-class Cell extends ExactSum {
-  rows = 0;
-  magnitudeCache = 0;
-  constructor(readonly values: string[]) {
-    super();
+class CellTable {
+  /** Dimension ids, `width` per cell. */
+  ids: Int32Array;
+  units: Float64Array;
+  rows: Int32Array;
+  /** Next cell of the same resource (-1 = none). */
+  next: Int32Array;
+  resources: string[] = [];
+  usageTypes: string[] = [];
+  big: Map<number, bigint> | undefined;
+  count = 0;
+  /** First cell of each resource. */
+  byResource = new Map<string, number>();
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.ids = new Int32Array(capacity * width);
+    this.units = new Float64Array(capacity);
+    this.rows = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+  }
+
+  grow(): void {
+    const capacity = this.units.length * 2;
+    const ids = new Int32Array(capacity * this.width);
+    ids.set(this.ids);
+    this.ids = ids;
+    const units = new Float64Array(capacity);
+    units.set(this.units);
+    this.units = units;
+    const rows = new Int32Array(capacity);
+    rows.set(this.rows);
+    this.rows = rows;
+    const next = new Int32Array(capacity);
+    next.set(this.next);
+    this.next = next;
+  }
+
+  add(cell: number, value: number | bigint, rows: number): void {
+    this.rows[cell]! += rows;
+    if (typeof value === 'number') {
+      const before = this.units[cell]!;
+      const sum = before + value;
+      if (sum <= MAX_SAFE && sum >= -MAX_SAFE) {
+        this.units[cell] = sum;
+        return;
+      }
+      this.units[cell] = 0;
+      this.addBig(cell, BigInt(before) + BigInt(value));
+    } else {
+      this.addBig(cell, value);
+    }
+  }
+
+  private addBig(cell: number, value: bigint): void {
+    this.big ??= new Map();
+    this.big.set(cell, (this.big.get(cell) ?? 0n) + value);
+  }
+
+  value(cell: number): Money {
+    return BigInt(this.units[cell]!) + (this.big?.get(cell) ?? 0n);
+  }
+
+  magnitude(cell: number): number {
+    const big = this.big?.get(cell);
+    return Math.abs(big === undefined ? this.units[cell]! : this.units[cell]! + Number(big));
   }
 }
 
-/** True when `cell` holds exactly the dimension values of `values` (resource already matched). */
-function sameCell(cell: Cell, values: readonly string[]): boolean {
-  const mine = cell.values;
-  for (let i = 0; i < mine.length; i++) if (i !== RESOURCE && mine[i] !== values[i]) return false;
-  return true;
-}
-
-/** Exact sum and row count of one series-day. */
-class SeriesSum extends ExactSum {
-  rows = 0;
-  /** The retained (detached) dimension value, shared by the contributor cells. */
-  constructor(readonly label = '') {
-    super();
-  }
-}
-
-/** One (currency, day): exact series sums, and the bounded cells contributors are derived from. */
+/** One (currency, day): exact series sums by dimension value id, and the bounded contributor cells. */
 class DayBucket {
-  readonly total = new SeriesSum();
-  /** Series sums by dimension position (SERIES_DIMENSIONS, then tags), keyed by value. */
-  readonly series: Array<Map<string, SeriesSum>>;
-  /** Contributor cells by resource (usually one per resource and day). */
-  readonly cells = new Map<string, Cell[]>();
-  cellCount = 0;
+  readonly total = new ExactSum();
+  totalRows = 0;
+  /** Series sums by dimension position (SERIES_DIMENSIONS, then tags), indexed by value id. */
+  readonly series: ExactSlots[];
+  cells: CellTable;
   /** Once cells were dropped: the |amount| a new cell's first row needs to be admitted. */
   admitThreshold = 0;
   constructor(
@@ -166,7 +253,8 @@ class DayBucket {
     readonly day: IsoDay,
     dimensionCount: number,
   ) {
-    this.series = Array.from({ length: dimensionCount }, () => new Map());
+    this.series = Array.from({ length: dimensionCount }, () => new ExactSlots());
+    this.cells = new CellTable(dimensionCount, 64);
   }
 }
 
@@ -197,45 +285,68 @@ export interface SerializedAggregate {
   }>;
 }
 
+/** Cell value positions in SerializedAggregate cells: service, account, region, category, class, resource, usage type, tags. */
+const SERIAL_RESOURCE = 5;
+const SERIAL_USAGE_TYPE = 6;
+const SERIAL_FIRST_TAG = 7;
+
+/** A dictionary of one dimension's values: text → small id (0 = empty, no series). */
+class Dictionary {
+  readonly ids = new Map<string, number>([['', NONE]]);
+  readonly labels: string[] = [''];
+  /** Last text looked up and its id (rows arrive in runs of equal values). */
+  private lastText = '';
+  private lastId = NONE;
+
+  id(text: string): number {
+    if (text === this.lastText) return this.lastId;
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      const kept = detach(text);
+      id = this.labels.length;
+      this.labels.push(kept);
+      this.ids.set(kept, id);
+    }
+    this.lastText = text;
+    this.lastId = id;
+    return id;
+  }
+}
+
 /**
  * Aggregates CostRecords into series-days: `total`, service, account, region, charge category,
  * charge class (when set) and allow-listed tags, per currency and usage day, with exact sums
  * and row counts kept per series-day (memory grows with series-days, never with rows).
  *
- * Contributors come from per-day cells keyed by every dimension value plus resource and usage
- * type. Cells are bounded per day: past `maxCellsPerDay`, the smaller half (by |amount|) is
- * dropped from contributor tracking, and from then on a new child is admitted only when its row
- * alone exceeds the drop threshold. Contributors keep the children that are large — the ones an
- * explanation needs — while a child dropped early restarts from zero if it shows up again.
- * Partial aggregates (workers) merge exactly for sums and row counts.
+ * Dimension values are interned once into small ids; each day keeps its series sums in typed
+ * arrays indexed by those ids. Contributors come from per-day cells keyed by every dimension
+ * value plus resource and usage type. Cells are bounded per day: past `maxCellsPerDay`, the
+ * smaller half (by |amount|) is dropped from contributor tracking, and from then on a new child
+ * is admitted only when its row alone exceeds the drop threshold. Contributors keep the children
+ * that are large — the ones an explanation needs — while a child dropped early restarts from zero
+ * if it shows up again. Partial aggregates (workers) merge exactly for sums and row counts.
  */
 export class CostAggregator {
   private readonly buckets = new Map<string, DayBucket>();
   private last: DayBucket | undefined;
+  /** Buckets by currency then day (day texts come from the mapper's cache: cheap to hash). */
+  private readonly byCurrency = new Map<string, Map<IsoDay, DayBucket>>();
+  private lastCurrency: string | undefined;
+  private lastDays: Map<IsoDay, DayBucket> | undefined;
   private readonly maxCells: number;
   private readonly contributorLimit: number;
   private readonly dimensionCount: number;
+  private readonly dictionaries: Dictionary[];
+  private readonly scratch: Int32Array;
   /** Contributor cells dropped to bound memory (0 means contributors are exact). */
   droppedCells = 0;
-  private readonly scratch: string[];
-  private readonly interned = new Map<string, string>();
 
   constructor(private readonly options: AggregationOptions) {
     this.maxCells = Math.max(2, options.maxCellsPerDay ?? 4096);
     this.contributorLimit = options.contributorLimit ?? 10;
     this.dimensionCount = SERIES_DIMENSIONS.length + options.tagKeys.length;
-    this.scratch = new Array<string>(FIRST_TAG + options.tagKeys.length).fill('');
-  }
-
-  /** One retained copy per distinct text (dimension values repeat across cells). */
-  private intern(text: string): string {
-    let kept = this.interned.get(text);
-    if (kept === undefined) {
-      kept = detach(text);
-      if (this.interned.size > 1_000_000) this.interned.clear();
-      this.interned.set(kept, kept);
-    }
-    return kept;
+    this.dictionaries = Array.from({ length: this.dimensionCount }, () => new Dictionary());
+    this.scratch = new Int32Array(this.dimensionCount);
   }
 
   /** Adds one accepted record. */
@@ -243,178 +354,246 @@ export class CostAggregator {
     const bucket = this.bucketFor(record.currency, record.day);
     const cost = record.cost;
     bucket.total.add(cost);
-    bucket.total.rows++;
-    const series = bucket.series;
-    const values = this.scratch;
-    values[SERVICE] = this.addSeries(series[0]!, record.service, cost);
-    values[ACCOUNT] = this.addSeries(series[1]!, record.account, cost);
-    values[REGION] = this.addSeries(series[2]!, record.region, cost);
-    values[CATEGORY] = this.addSeries(series[3]!, record.chargeCategory, cost);
-    values[CLASS] = this.addSeries(series[4]!, record.chargeClass, cost);
-    values[RESOURCE] = record.resource;
-    values[USAGE_TYPE] = record.usageType;
+    bucket.totalRows++;
+    const ids = this.scratch;
+    const dictionaries = this.dictionaries;
+    ids[0] = dictionaries[0]!.id(record.service);
+    ids[1] = dictionaries[1]!.id(record.account);
+    ids[2] = dictionaries[2]!.id(record.region);
+    ids[3] = dictionaries[3]!.id(record.chargeCategory);
+    ids[4] = dictionaries[4]!.id(record.chargeClass);
     const tags = record.tagValues;
-    for (let i = 0; i < tags.length; i++) {
-      values[FIRST_TAG + i] = this.addSeries(series[SERIES_DIMENSIONS.length + i]!, tags[i]!, cost);
+    for (let i = 0; i < tags.length; i++) ids[5 + i] = dictionaries[5 + i]!.id(tags[i]!);
+    const series = bucket.series;
+    for (let d = 0; d < ids.length; d++) {
+      const id = ids[d]!;
+      if (id !== NONE) series[d]!.add(id, cost, 1);
     }
-    this.addCell(bucket, values, cost, 1);
-  }
-
-  /** Adds to one series; returns the retained copy of its value (for the contributor cell). */
-  private addSeries(map: Map<string, SeriesSum>, value: string, cost: number | bigint): string {
-    if (value === '') return '';
-    let sum = map.get(value);
-    if (sum === undefined) {
-      sum = new SeriesSum(this.intern(value));
-      map.set(sum.label, sum);
-    }
-    sum.add(cost);
-    sum.rows++;
-    return sum.label;
+    this.addCell(bucket, ids, record.resource, record.usageType, cost, 1);
   }
 
   /** Drops the smaller half of a bucket's cells from contributor tracking. */
   private dropSmallCells(bucket: DayBucket): void {
-    const all: Cell[] = [];
-    for (const list of bucket.cells.values()) for (const cell of list) all.push(cell);
-    const magnitudes = new Float64Array(all.length);
-    for (let i = 0; i < all.length; i++) magnitudes[i] = all[i]!.magnitude();
+    const old = bucket.cells;
+    const n = old.count;
+    const magnitudes = new Float64Array(n);
+    for (let i = 0; i < n; i++) magnitudes[i] = old.magnitude(i);
     const sorted = magnitudes.slice().sort();
-    const keep = Math.floor(all.length / 2);
+    const keep = Math.floor(n / 2);
     // Keep cells strictly above the median, then fill ties in arrival order up to `keep`.
-    const threshold = sorted[all.length - keep]!;
-    bucket.cells.clear();
+    const threshold = sorted[n - keep]!;
+    const fresh = new CellTable(old.width, Math.max(64, old.units.length));
     let kept = 0;
-    const retain = (cell: Cell) => {
-      const resource = cell.values[RESOURCE]!;
-      const list = bucket.cells.get(resource);
-      if (list) list.push(cell);
-      else bucket.cells.set(resource, [cell]);
+    const retain = (i: number) => {
+      const at = this.newCell(fresh, old.ids, i * old.width, old.resources[i]!, old.usageTypes[i]!);
+      fresh.units[at] = old.units[i]!;
+      fresh.rows[at] = old.rows[i]!;
+      const big = old.big?.get(i);
+      if (big !== undefined) {
+        fresh.big ??= new Map();
+        fresh.big.set(at, big);
+      }
       kept++;
     };
-    for (let i = 0; i < all.length; i++) if (magnitudes[i]! > threshold) retain(all[i]!);
-    for (let i = 0; i < all.length && kept < keep; i++) if (magnitudes[i] === threshold) retain(all[i]!);
-    bucket.cellCount = kept;
+    for (let i = 0; i < n; i++) if (magnitudes[i]! > threshold) retain(i);
+    for (let i = 0; i < n && kept < keep; i++) if (magnitudes[i] === threshold) retain(i);
+    bucket.cells = fresh;
     bucket.admitThreshold = threshold;
-    this.droppedCells += all.length - kept;
+    this.droppedCells += n - kept;
   }
 
-  private addCell(bucket: DayBucket, values: readonly string[], amount: number | bigint, rows: number): void {
-    const resource = values[RESOURCE]!;
-    let list = bucket.cells.get(resource);
-    let cell: Cell | undefined;
-    if (list !== undefined) {
-      for (let i = 0; i < list.length; i++) {
-        if (sameCell(list[i]!, values)) {
-          cell = list[i];
-          break;
+  /** Appends a cell (ids copied from `source` at `offset`) to `table`; returns its index. */
+  private newCell(
+    table: CellTable,
+    source: Int32Array,
+    offset: number,
+    resource: string,
+    usageType: string,
+  ): number {
+    if (table.count >= table.units.length) table.grow();
+    const at = table.count++;
+    const width = table.width;
+    table.ids.set(source.subarray(offset, offset + width), at * width);
+    table.units[at] = 0;
+    table.rows[at] = 0;
+    table.resources.push(resource);
+    table.usageTypes.push(usageType);
+    const first = table.byResource.get(resource);
+    table.next[at] = first === undefined ? -1 : first;
+    table.byResource.set(resource, at);
+    return at;
+  }
+
+  private addCell(
+    bucket: DayBucket,
+    ids: Int32Array,
+    resource: string,
+    usageType: string,
+    amount: number | bigint,
+    rows: number,
+  ): void {
+    let table = bucket.cells;
+    const width = table.width;
+    let cell = table.byResource.get(resource) ?? -1;
+    while (cell >= 0) {
+      if (table.usageTypes[cell] === usageType) {
+        const base = cell * width;
+        const cellIds = table.ids;
+        let same = true;
+        for (let i = 0; i < width; i++) {
+          if (cellIds[base + i] !== ids[i]) {
+            same = false;
+            break;
+          }
         }
+        if (same) break;
       }
+      cell = table.next[cell]!;
     }
-    if (cell === undefined) {
+    if (cell < 0) {
       // A full day admits a new child only if this row alone would survive the last drop:
       // small newcomers would be dropped again anyway (series sums are unaffected).
       if (bucket.admitThreshold > 0 && Math.abs(Number(amount)) <= bucket.admitThreshold) {
         this.droppedCells++;
         return;
       }
-      if (bucket.cellCount >= this.maxCells) {
+      if (table.count >= this.maxCells) {
         this.dropSmallCells(bucket);
-        list = bucket.cells.get(resource);
+        table = bucket.cells;
       }
-      const kept = values.slice();
-      kept[RESOURCE] = detach(values[RESOURCE]!);
-      kept[USAGE_TYPE] = detach(values[USAGE_TYPE]!);
-      cell = new Cell(kept);
-      if (list) list.push(cell);
-      else bucket.cells.set(cell.values[RESOURCE]!, [cell]);
-      bucket.cellCount++;
+      cell = this.newCell(table, ids, 0, detach(resource), detach(usageType));
     }
-    cell.add(amount);
-    cell.rows += rows;
+    table.add(cell, amount, rows);
   }
 
   private bucketFor(currency: string, day: IsoDay): DayBucket {
     const last = this.last;
     if (last !== undefined && last.day === day && last.currency === currency) return last;
-    const key = `${currency}|${day}`;
-    let bucket = this.buckets.get(key);
+    let days = this.lastDays;
+    if (currency !== this.lastCurrency) {
+      days = this.byCurrency.get(currency);
+      if (days === undefined) {
+        days = new Map();
+        this.byCurrency.set(detach(currency), days);
+      }
+      this.lastCurrency = currency;
+      this.lastDays = days;
+    }
+    let bucket = days!.get(day);
     if (bucket === undefined) {
       bucket = new DayBucket(detach(currency), detach(day), this.dimensionCount);
-      this.buckets.set(detach(key), bucket);
+      days!.set(bucket.day, bucket);
+      this.buckets.set(`${bucket.currency}|${bucket.day}`, bucket);
     }
     this.last = bucket;
     return bucket;
   }
 
+  private seriesKeyOf(d: number, label: string): string {
+    return d < SERIES_DIMENSIONS.length
+      ? `${SERIES_DIMENSIONS[d]!}=${label}`
+      : tagSeriesKey(this.options.tagKeys[d - SERIES_DIMENSIONS.length]!, label);
+  }
+
   /** Every series-day as a CostPoint (sorted by currency, day, series key). */
   points(): CostPoint[] {
     const points: CostPoint[] = [];
-    const tagKeys = this.options.tagKeys;
-    interface SeriesAcc {
-      tallies: Array<ContributorTally | undefined>;
-    }
-    const newAcc = (own: number): SeriesAcc => ({
-      tallies: CONTRIBUTORS.map((c) => (c.at === own ? undefined : new ContributorTally())),
-    });
-    const touch = (acc: SeriesAcc, cell: Cell, values: readonly string[]) => {
-      for (let i = 0; i < CONTRIBUTORS.length; i++) {
-        const tally = acc.tallies[i];
-        const child = values[CONTRIBUTORS[i]!.at]!;
-        if (tally !== undefined && child !== '') tally.add(child, cell);
-      }
-    };
-    const dimensionCount = SERIES_DIMENSIONS.length + tagKeys.length;
+    const dimensionCount = this.dimensionCount;
+    const labels = this.dictionaries.map((d) => d.labels);
+    const limit = this.contributorLimit;
+    // Contributor dimensions: service, resource, usage type, account, region (a series never
+    // lists its own dimension as contributor).
+    const keyCache = this.dictionaries.map(() => new Map<number, string>());
     for (const bucket of this.buckets.values()) {
-      const total = newAcc(-1);
-      // Series by dimension position (SERIES_DIMENSIONS, then tags), keyed by value.
-      const byDimension = Array.from({ length: dimensionCount }, () => new Map<string, SeriesAcc>());
-      for (const list of bucket.cells.values())
-        for (const cell of list) {
-          const values = cell.values;
-          touch(total, cell, values);
-          for (let d = 0; d < dimensionCount; d++) {
-            const at =
-              d < SERIES_DIMENSIONS.length
-                ? SERIES_DIMENSIONS[d]!.at
-                : FIRST_TAG + d - SERIES_DIMENSIONS.length;
-            const value = values[at]!;
-            if (value === '') continue;
-            const map = byDimension[d]!;
-            let acc = map.get(value);
-            if (acc === undefined) {
-              acc = newAcc(d < SERIES_DIMENSIONS.length ? at : -1);
-              map.set(value, acc);
-            }
-            touch(acc, cell, values);
-          }
-        }
-      const emit = (seriesKey: string, sum: SeriesSum, acc: SeriesAcc | undefined) => {
-        const contributors: ContributorAmount[] = [];
-        acc?.tallies.forEach((tally, i) => {
-          if (tally) contributors.push(...tally.top(CONTRIBUTORS[i]!.dimension, this.contributorLimit));
-        });
-        points.push({
-          seriesKey,
-          currency: bucket.currency,
-          day: bucket.day,
-          amount: sum.value(),
-          rowCount: sum.rows,
-          contributors,
-        });
+      const cells = bucket.cells;
+      const width = cells.width;
+      // Per series (dimension d, value id) → 5 tallies; -1 = total.
+      const accs: Array<Map<number, Array<ContributorTally | undefined>>> = Array.from(
+        { length: dimensionCount },
+        () => new Map(),
+      );
+      const newAcc = (d: number): Array<ContributorTally | undefined> => [
+        d === SERVICE ? undefined : new ContributorTally(),
+        new ContributorTally(),
+        new ContributorTally(),
+        d === ACCOUNT ? undefined : new ContributorTally(),
+        d === REGION ? undefined : new ContributorTally(),
+      ];
+      const totalAcc = newAcc(-1);
+      const touch = (
+        acc: Array<ContributorTally | undefined>,
+        c: number,
+        units: number,
+        big: bigint | undefined,
+      ) => {
+        const base = c * width;
+        const service = cells.ids[base + SERVICE]!;
+        const account = cells.ids[base + ACCOUNT]!;
+        const region = cells.ids[base + REGION]!;
+        const resource = cells.resources[c]!;
+        const usageType = cells.usageTypes[c]!;
+        if (service !== NONE) acc[0]?.add(labels[SERVICE]![service]!, units, big);
+        if (resource !== '') acc[1]!.add(resource, units, big);
+        if (usageType !== '') acc[2]!.add(usageType, units, big);
+        if (account !== NONE) acc[3]?.add(labels[ACCOUNT]![account]!, units, big);
+        if (region !== NONE) acc[4]?.add(labels[REGION]![region]!, units, big);
       };
-      emit(TOTAL_SERIES, bucket.total, total);
-      bucket.series.forEach((map, d) => {
-        for (const [value, sum] of map) {
-          emit(
-            d < SERIES_DIMENSIONS.length
-              ? `${SERIES_DIMENSIONS[d]!.key}=${value}`
-              : tagSeriesKey(tagKeys[d - SERIES_DIMENSIONS.length]!, value),
-            sum,
-            byDimension[d]!.get(value),
-          );
+      for (let c = 0; c < cells.count; c++) {
+        const units = cells.units[c]!;
+        const big = cells.big?.get(c);
+        touch(totalAcc, c, units, big);
+        const base = c * width;
+        for (let d = 0; d < dimensionCount; d++) {
+          const id = cells.ids[base + d]!;
+          if (id === NONE) continue;
+          const map = accs[d]!;
+          let acc = map.get(id);
+          if (acc === undefined) {
+            acc = newAcc(d);
+            map.set(id, acc);
+          }
+          touch(acc, c, units, big);
         }
+      }
+      const contributorsOf = (acc: Array<ContributorTally | undefined> | undefined): ContributorAmount[] => {
+        const out: ContributorAmount[] = [];
+        if (acc === undefined) return out;
+        acc[0]?.top(CONTRIBUTOR_NAMES[0]!, limit, out);
+        acc[1]?.top(CONTRIBUTOR_NAMES[1]!, limit, out);
+        acc[2]?.top(CONTRIBUTOR_NAMES[2]!, limit, out);
+        acc[3]?.top(CONTRIBUTOR_NAMES[3]!, limit, out);
+        acc[4]?.top(CONTRIBUTOR_NAMES[4]!, limit, out);
+        return out;
+      };
+      points.push({
+        seriesKey: TOTAL_SERIES,
+        currency: bucket.currency,
+        day: bucket.day,
+        amount: bucket.total.value(),
+        rowCount: bucket.totalRows,
+        contributors: contributorsOf(totalAcc),
       });
+      for (let d = 0; d < dimensionCount; d++) {
+        const slots = bucket.series[d]!;
+        const rows = slots.rows;
+        const cache = keyCache[d]!;
+        for (let id = 1; id < rows.length; id++) {
+          if (rows[id] === 0) continue;
+          let seriesKey = cache.get(id);
+          if (seriesKey === undefined) {
+            seriesKey = this.seriesKeyOf(d, labels[d]![id]!);
+            cache.set(id, seriesKey);
+          }
+          points.push({
+            seriesKey,
+            currency: bucket.currency,
+            day: bucket.day,
+            amount: slots.value(id),
+            rowCount: rows[id]!,
+            contributors: contributorsOf(accs[d]!.get(id)),
+          });
+        }
+      }
     }
     return points.sort((a, b) =>
       a.currency !== b.currency
@@ -435,26 +614,34 @@ export class CostAggregator {
 
   /** Plain-JSON form of this partial aggregate, for a worker to hand back. */
   serialize(): SerializedAggregate {
+    const labels = this.dictionaries.map((d) => d.labels);
     return {
       tagKeys: [...this.options.tagKeys],
-      buckets: [...this.buckets.values()].map((bucket) => ({
-        currency: bucket.currency,
-        day: bucket.day,
-        series: [
-          [-1, '', bucket.total.value().toString(), bucket.total.rows] as [number, string, string, number],
-          ...bucket.series.flatMap((map, d) =>
-            [...map].map(([value, sum]): [number, string, string, number] => [
-              d,
-              value,
-              sum.value().toString(),
-              sum.rows,
-            ]),
-          ),
-        ],
-        cells: [...bucket.cells.values()].flatMap((list) =>
-          list.map((cell): [string[], string, number] => [cell.values, cell.value().toString(), cell.rows]),
-        ),
-      })),
+      buckets: [...this.buckets.values()].map((bucket) => {
+        const series: Array<[number, string, string, number]> = [
+          [-1, '', bucket.total.value().toString(), bucket.totalRows],
+        ];
+        bucket.series.forEach((slots, d) => {
+          for (let id = 1; id < slots.rows.length; id++) {
+            if (slots.rows[id] === 0) continue;
+            series.push([d, labels[d]![id]!, slots.value(id).toString(), slots.rows[id]!]);
+          }
+        });
+        const table = bucket.cells;
+        const cells: Array<[string[], string, number]> = [];
+        for (let c = 0; c < table.count; c++) {
+          const values = new Array<string>(SERIAL_FIRST_TAG + this.options.tagKeys.length);
+          for (let d = 0; d < this.dimensionCount; d++) {
+            const label = labels[d]![table.ids[c * table.width + d]!]!;
+            values[d < SERIES_DIMENSIONS.length ? d : SERIAL_FIRST_TAG + d - SERIES_DIMENSIONS.length] =
+              label;
+          }
+          values[SERIAL_RESOURCE] = table.resources[c]!;
+          values[SERIAL_USAGE_TYPE] = table.usageTypes[c]!;
+          cells.push([values, table.value(c).toString(), table.rows[c]!]);
+        }
+        return { currency: bucket.currency, day: bucket.day, series, cells };
+      }),
     };
   }
 
@@ -463,18 +650,40 @@ export class CostAggregator {
     if (partial.tagKeys.join('\u0000') !== this.options.tagKeys.join('\u0000')) {
       throw new RangeError(`cannot merge aggregates with different tag keys: ${partial.tagKeys.join(',')}`);
     }
+    const ids = new Int32Array(this.dimensionCount);
     for (const part of partial.buckets) {
       const bucket = this.bucketFor(part.currency, part.day);
       for (const [d, value, amount, rows] of part.series) {
-        let sum: SeriesSum | undefined = d < 0 ? bucket.total : bucket.series[d]!.get(value);
-        if (sum === undefined) {
-          sum = new SeriesSum(value);
-          bucket.series[d]!.set(value, sum);
+        if (d < 0) {
+          bucket.total.add(BigInt(amount));
+          bucket.totalRows += rows;
+        } else {
+          bucket.series[d]!.add(this.dictionaries[d]!.id(value), BigInt(amount), rows);
         }
-        sum.add(BigInt(amount));
-        sum.rows += rows;
       }
-      for (const [values, amount, rows] of part.cells) this.addCell(bucket, values, BigInt(amount), rows);
+      for (const [values, amount, rows] of part.cells) {
+        for (let d = 0; d < this.dimensionCount; d++) {
+          const at = d < SERIES_DIMENSIONS.length ? d : SERIAL_FIRST_TAG + d - SERIES_DIMENSIONS.length;
+          ids[d] = this.dictionaries[d]!.id(values[at] ?? '');
+        }
+        this.addCell(
+          bucket,
+          ids,
+          values[SERIAL_RESOURCE] ?? '',
+          values[SERIAL_USAGE_TYPE] ?? '',
+          BigInt(amount),
+          rows,
+        );
+      }
     }
   }
 }
+
+/** Contributor dimension names, in tally order. */
+const CONTRIBUTOR_NAMES: readonly string[] = [
+  ContributorDimension.service,
+  ContributorDimension.resource,
+  ContributorDimension.usageType,
+  ContributorDimension.account,
+  ContributorDimension.region,
+];

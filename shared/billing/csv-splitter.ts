@@ -23,6 +23,10 @@ export class CsvSplitter {
   private rest = '';
   private line = 1;
   private started = false;
+  /** Columns whose text is needed (undefined = all); the others are passed as ''. */
+  private wanted: Uint8Array | undefined;
+  /** One fields array reused for every record (only when the handler does not keep it). */
+  private shared: string[] | undefined;
 
   constructor(
     private readonly onRow: CsvRowHandler,
@@ -31,6 +35,21 @@ export class CsvSplitter {
     firstLine = 1,
   ) {
     this.line = firstLine;
+  }
+
+  /**
+   * From the next record on, cuts out only the text of `columns` (0-based; the others arrive as
+   * '', the field count stays exact), and, when `reuseFields`, hands the same array to every
+   * call (the handler must not keep it). Undefined columns = every column.
+   */
+  project(columns: readonly number[] | undefined, reuseFields = false): void {
+    if (columns === undefined) this.wanted = undefined;
+    else {
+      const wanted = new Uint8Array(Math.max(0, ...columns) + 1);
+      for (const c of columns) wanted[c] = 1;
+      this.wanted = wanted;
+    }
+    this.shared = reuseFields ? [] : undefined;
   }
 
   /** Feeds the next chunk of text. */
@@ -55,27 +74,31 @@ export class CsvSplitter {
     let pos = 0;
     let nextComma = text.indexOf(',');
     let nextLf = text.indexOf('\n');
+    const wanted = this.wanted;
+    const wantedCount = wanted === undefined ? 0 : wanted.length;
     while (pos < n) {
       const recordStart = pos;
       let extraLines = 0;
-      const fields: string[] = [];
+      const fields: string[] = this.shared ?? [];
+      let col = 0;
       let complete = false;
       let unterminated = false;
       for (;;) {
+        const keep = wanted === undefined || (col < wantedCount && wanted[col] === 1);
         if (text.charCodeAt(pos) === QUOTE) {
           // Newlines before this field were counted already: only those inside it add lines.
           if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
           let q = pos + 1;
-          let segStart = q;
+          const segStart = q;
           let value = '';
           let close = -1;
+          let doubled = false;
           for (;;) {
             close = text.indexOf('"', q);
             if (close < 0 || (close + 1 >= n && !final)) break;
             if (text.charCodeAt(close + 1) === QUOTE) {
-              value += text.slice(segStart, close + 1);
+              doubled = true;
               q = close + 2;
-              segStart = q;
               continue;
             }
             break;
@@ -83,11 +106,12 @@ export class CsvSplitter {
           if (close < 0 || (close + 1 >= n && !final)) {
             if (!final) return text.slice(recordStart);
             // Unterminated quote at end of input: take the rest as the field, report the record.
-            value += text.slice(segStart);
+            if (keep) value = unquote(text.slice(segStart), doubled);
             close = n;
             unterminated = true;
-          } else {
-            value += text.slice(segStart, close);
+          } else if (keep) {
+            // One flat string (not a concatenation), so hashing it as a Map key is cheap.
+            value = unquote(text.slice(segStart, close), doubled);
           }
           pos = close + 1;
           while (nextLf !== -1 && nextLf < pos) {
@@ -97,13 +121,13 @@ export class CsvSplitter {
           // Text between the closing quote and the delimiter is kept verbatim (lenient).
           const c = text.charCodeAt(pos);
           if (pos >= n || c === COMMA || c === LF || c === CR) {
-            fields.push(value);
+            fields[col++] = value;
           } else {
             if (nextComma !== -1 && nextComma < pos) nextComma = text.indexOf(',', pos);
             const stop = nextComma !== -1 && (nextLf === -1 || nextComma < nextLf) ? nextComma : nextLf;
             if (stop === -1 && !final) return text.slice(recordStart);
             const end = stop === -1 ? n : stop;
-            fields.push(value + stripCr(text, pos, end));
+            fields[col++] = keep ? value + stripCr(text, pos, end) : '';
             pos = end;
           }
           const d = text.charCodeAt(pos);
@@ -122,30 +146,48 @@ export class CsvSplitter {
         if (nextComma !== -1 && nextComma < pos) nextComma = text.indexOf(',', pos);
         if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
         if (nextComma !== -1 && (nextLf === -1 || nextComma < nextLf)) {
-          fields.push(text.slice(pos, nextComma));
+          fields[col++] = keep ? text.slice(pos, nextComma) : '';
           pos = nextComma + 1;
           continue;
         }
         if (nextLf === -1) {
           if (!final) return text.slice(recordStart);
-          fields.push(stripCr(text, pos, n));
+          fields[col++] = keep ? stripCr(text, pos, n) : '';
           pos = n;
         } else {
-          fields.push(stripCr(text, pos, nextLf));
+          fields[col++] = keep ? stripCr(text, pos, nextLf) : '';
           pos = nextLf + 1;
         }
         complete = true;
         break;
       }
       if (complete) {
+        if (fields.length !== col) fields.length = col;
         const line = this.line;
         this.line += 1 + extraLines;
         if (unterminated) this.onBadRecord(line, 'unterminated-quote');
-        else if (!(fields.length === 1 && fields[0] === '')) this.onRow(fields, line);
+        else if (
+          !(col === 1 && fields[0] === '' && (wanted === undefined || isBlank(text, recordStart, pos)))
+        )
+          this.onRow(fields, line);
       }
     }
     return '';
   }
+}
+
+/** The text of a quoted field with its doubled quotes undone. */
+function unquote(raw: string, doubled: boolean): string {
+  return doubled ? raw.replaceAll('""', '"') : raw;
+}
+
+/** True when the record text between `start` and `end` is only a line break (a blank line). */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== CR && c !== LF) return false;
+  }
+  return true;
 }
 
 function stripCr(text: string, start: number, end: number): string {
@@ -161,9 +203,12 @@ export async function splitCsvStream(
   onRow: CsvRowHandler,
   onBadRecord?: CsvBadRecordHandler,
   firstLine = 1,
+  /** Called with the splitter before the first chunk (e.g. to project columns once the header is known). */
+  onSplitter?: (splitter: CsvSplitter) => void,
 ): Promise<void> {
   const decoder = new StringDecoder('utf8');
   const splitter = new CsvSplitter(onRow, onBadRecord, firstLine);
+  onSplitter?.(splitter);
   for await (const chunk of stream) {
     splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
   }

@@ -17,7 +17,7 @@ import {
 } from '#shared/billing/billing-formats';
 import { emptyCostRecord } from '#shared/billing/billing-record';
 import type { CostAggregator } from '#shared/billing/cost-aggregator';
-import { splitCsvStream } from '#shared/billing/csv-splitter';
+import { type CsvSplitter, splitCsvStream } from '#shared/billing/csv-splitter';
 import type { RejectionSummary } from '#shared/cost/cost-store-port';
 import { InvalidInputError } from '#shared/errors';
 
@@ -149,7 +149,7 @@ export async function readBillingSource(
   }
   const state = csvState(source.uri, target);
   try {
-    await splitCsvStream(text, state.onRow, state.onBad);
+    await splitCsvStream(text, state.onRow, state.onBad, 1, state.useSplitter);
   } catch (error) {
     raw.destroy();
     if (error instanceof InvalidInputError) throw error;
@@ -179,9 +179,23 @@ export async function readBillingSource(
   };
 }
 
-/** Row handlers for CSV text: the first record is the header (unless given), the rest are data. */
+/**
+ * Row handlers for CSV text: the first record is the header (unless given), the rest are data.
+ * Pass `useSplitter` to splitCsvStream: once the header is known, the splitter cuts out only the
+ * columns the mapper reads and reuses one fields array (the mapper keeps nothing of a row).
+ */
 export function csvState(uri: string, target: ReadTarget, header?: readonly string[]) {
   const record = emptyCostRecord(target.mapperOptions.tagKeys.length);
+  let splitter: CsvSplitter | undefined;
+  const project = () => {
+    const mapper = state.mapper;
+    if (splitter === undefined || mapper === undefined || headerNames === undefined) return;
+    const names = headerNames;
+    const columns = new Set([0, ...mapper.columnsRead.map((name) => names.indexOf(name))]);
+    columns.delete(-1);
+    splitter.project([...columns], true);
+  };
+  let headerNames: readonly string[] | undefined = header;
   const state = {
     mapper: undefined as RecordMapper | undefined,
     rowsRead: 0,
@@ -189,6 +203,8 @@ export function csvState(uri: string, target: ReadTarget, header?: readonly stri
       const mapper = state.mapper;
       if (mapper === undefined) {
         state.mapper = withUri(uri, () => createRecordMapper(fields, target.mapperOptions));
+        headerNames = fields;
+        project();
         return;
       }
       state.rowsRead++;
@@ -203,6 +219,10 @@ export function csvState(uri: string, target: ReadTarget, header?: readonly stri
         reason === 'unterminated-quote' ? RejectionReason.unterminatedQuote : reason,
         line,
       );
+    },
+    useSplitter: (s: CsvSplitter): void => {
+      splitter = s;
+      project();
     },
   };
   if (header) state.mapper = withUri(uri, () => createRecordMapper(header, target.mapperOptions));

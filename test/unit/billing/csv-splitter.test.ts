@@ -67,3 +67,21 @@ describe('CsvSplitter', () => {
     expect(rows[1]).toEqual([2, ['Zürich — 東京']]);
   });
 });
+
+describe('CsvSplitter.project', () => {
+  it('cuts out only the projected columns and keeps the field count when a projection is set', () => {
+    // Prepare
+    const rows: string[][] = [];
+    const splitter = new CsvSplitter((fields) => rows.push([...fields]));
+    splitter.project([0, 2], true);
+    // Act
+    splitter.push('a,"b ""x""",c,d\n"e""",f,"g ""h""",\n1,2\n');
+    splitter.end();
+    // Assess
+    expect(rows).toEqual([
+      ['a', '', 'c', ''],
+      ['e"', '', 'g "h"', ''],
+      ['1', ''],
+    ]);
+  });
+});

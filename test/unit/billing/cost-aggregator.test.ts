@@ -1,0 +1,56 @@
+import { emptyCostRecord } from '#shared/billing/billing-record';
+import { CostAggregator } from '#shared/billing/cost-aggregator';
+
+function record(cost: number | bigint, service: string, resource: string) {
+  const r = emptyCostRecord(1);
+  r.day = '2026-07-01';
+  r.currency = 'USD';
+  r.cost = cost;
+  r.service = service;
+  r.account = '111';
+  r.chargeCategory = 'Usage';
+  r.resource = resource;
+  r.tagValues[0] = 'team-a';
+  return r;
+}
+
+describe('CostAggregator', () => {
+  it('keeps series sums exact when they pass 2^53 units', () => {
+    // Prepare
+    const aggregator = new CostAggregator({ tagKeys: ['team'] });
+    const near = Number.MAX_SAFE_INTEGER - 5;
+    // Act
+    aggregator.add(record(near, 'S3', 'r1'));
+    aggregator.add(record(near, 'S3', 'r1'));
+    aggregator.add(record(3n * 10n ** 30n, 'S3', 'r2'));
+    aggregator.add(record(-7, 'EC2', 'r3'));
+    const points = aggregator.points();
+    // Assess
+    const byKey = new Map(points.map((p) => [p.seriesKey, p]));
+    const expected = 2n * BigInt(near) + 3n * 10n ** 30n;
+    expect(byKey.get('service=S3')?.amount).toBe(expected);
+    expect(byKey.get('total')?.amount).toBe(expected - 7n);
+    expect(byKey.get('tag:team=team-a')?.rowCount).toBe(4);
+    expect(byKey.get('service=S3')?.contributors).toContainEqual({
+      dimension: 'resource',
+      value: 'r1',
+      amount: 2n * BigInt(near),
+    });
+  });
+
+  it('merges a serialized partial into the same sums when aggregated in two halves', () => {
+    // Prepare
+    const whole = new CostAggregator({ tagKeys: ['team'] });
+    const left = new CostAggregator({ tagKeys: ['team'] });
+    const right = new CostAggregator({ tagKeys: ['team'] });
+    const rows = [record(10, 'S3', 'r1'), record(25, 'EC2', 'r2'), record(-3, 'S3', 'r1')];
+    // Act
+    rows.forEach((r, i) => {
+      whole.add(r);
+      (i % 2 === 0 ? left : right).add(r);
+    });
+    left.merge(JSON.parse(JSON.stringify(right.serialize())));
+    // Assess
+    expect(left.points()).toEqual(whole.points());
+  });
+});
