@@ -201,6 +201,23 @@ describe('billing fan-out: partials and their merge', () => {
     expect(store.units.size).toBe(0);
   }, 20_000);
 
+  it('refuses a partial another run overwrote with different content than the map step reported', async () => {
+    // Prepare: a restated part-1 arrives and a second execution rewrites its partial.
+    writePeriod(root);
+    const references = await mapStep(['part-1.csv', 'part-2.csv', 'part-3.csv']);
+    writeFileSync(path.join(root, PERIOD, 'part-1.csv'), readFileSync(path.join(root, PERIOD, 'part-2.csv')));
+    await mapStep(['part-1.csv']);
+    const store = new InMemoryCostStore();
+
+    // Act
+    const { run } = mergeStep(references, store);
+
+    // Assess
+    await expect(run).rejects.toThrow(PartialMismatchError);
+    await expect(run).rejects.toThrow(/another run overwrote it; re-run the fan-out/);
+    expect(store.units.size).toBe(0);
+  }, 20_000);
+
   it('skips folder markers and files the manifest does not list without reading them', async () => {
     // Prepare: part-3 is a stale file the manifest no longer lists.
     writePeriod(root, ['part-1.csv', 'part-2.csv']);
