@@ -30,6 +30,7 @@ export function addFinopsStacks(
     table: stateful.table,
     bus: stateful.bus,
     exportBucket: stateful.exportBucket,
+    workBucket: stateful.workBucket,
     secrets: stateful.secrets,
     functions: options.functions,
     description: 'finops-pipeline: functions, routing rules, schedules, fan-out, alarms and dashboard',

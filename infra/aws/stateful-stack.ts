@@ -29,6 +29,8 @@ export class FinopsStatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly bus: events.EventBus;
   readonly exportBucket: s3.IBucket;
+  /** Scratch space of the billing fan-out (partial aggregates under `partials/`), expiring after 14 days. */
+  readonly workBucket: s3.Bucket;
   /** True when the export bucket is created here (so EventBridge notifications are known to be on). */
   readonly exportBucketCreated: boolean;
   /** Operator-provided credentials: imported by ARN from context, or created here to be filled after deploy. */
@@ -78,10 +80,30 @@ export class FinopsStatefulStack extends Stack {
         `enable "Send notifications to Amazon EventBridge" on bucket ${exportBucketName}: ingestion is triggered by its Object Created events`,
       );
     }
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.exportBucket =
       exportBucketName === undefined
-        ? this.createExportBucket()
+        ? this.createExportBucket(accessLogs)
         : s3.Bucket.fromBucketName(this, 'ExportBucket', exportBucketName);
+    // Partial aggregates of the billing fan-out: intermediate, re-creatable, so they expire.
+    this.workBucket = new s3.Bucket(this, 'WorkBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'work-bucket/',
+      lifecycleRules: [
+        { expiration: Duration.days(14), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const { settings } = props;
     this.secrets = {
@@ -104,6 +126,7 @@ export class FinopsStatefulStack extends Stack {
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName });
+    new CfnOutput(this, 'WorkBucketName', { value: this.workBucket.bucketName });
     new CfnOutput(this, 'ExportBucketName', {
       value: this.exportBucket.bucketName,
       description: 'Point the AWS Data Export (FOCUS / CUR 2.0) at this bucket, under the export prefix',
@@ -134,15 +157,7 @@ export class FinopsStatefulStack extends Stack {
     return secret;
   }
 
-  private createExportBucket(): s3.Bucket {
-    const accessLogs = new s3.Bucket(this, 'ExportAccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+  private createExportBucket(accessLogs: s3.IBucket): s3.Bucket {
     const bucket = new s3.Bucket(this, 'ExportBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

@@ -11,6 +11,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROUTES, type Route } from '#events/routing';
+import { PARTIALS_KEY_PREFIX } from '#shared/billing/partial-store';
 import { EnvName } from '#shared/config/env-names';
 import { AwsEvent, MANAGED_TAG } from './aws-names';
 import { BillingFanOut } from './constructs/billing-fan-out';
@@ -28,6 +29,7 @@ export interface FinopsStatelessStackProps extends StackProps {
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
   readonly exportBucket: s3.IBucket;
+  readonly workBucket: s3.IBucket;
   readonly secrets: {
     readonly slackWebhook: secretsmanager.ISecret;
     readonly slackSigningSecret: secretsmanager.ISecret;
@@ -174,7 +176,7 @@ export class FinopsStatelessStack extends Stack {
         description: 'Request URL for the Slack app (Interactivity & Shortcuts)',
       });
     });
-    this.wireBillingFanOut(exportBucket, logRetention);
+    this.wireBillingFanOut(exportBucket, props.workBucket, logRetention);
 
     for (const [name, variables] of Object.entries(settings.functionEnvironment)) {
       const fn = this.functions.get(name as FunctionName);
@@ -397,13 +399,43 @@ export class FinopsStatelessStack extends Stack {
   }
 
   /** The Distributed Map state machine for exports too large for one invocation. */
-  private wireBillingFanOut(exportBucket: s3.IBucket, logRetention: logs.RetentionDays): void {
+  private wireBillingFanOut(
+    exportBucket: s3.IBucket,
+    workBucket: s3.IBucket,
+    logRetention: logs.RetentionDays,
+  ): void {
     const aggregate = this.functions.get('aggregate-billing-partial');
     const merge = this.functions.get('merge-billing-partials');
     const ingest = this.functions.get('ingest-billing');
     const perFile = aggregate ?? ingest;
     if (!perFile) return;
-    if (aggregate) this.grantExportRead(aggregate, exportBucket, this.settings.exportPrefix);
+    const partials = `${PARTIALS_KEY_PREFIX}*`;
+    if (aggregate) {
+      // Reads its data file and the period's manifest; writes its partial.
+      this.grantExportRead(aggregate, exportBucket, this.settings.exportPrefix);
+      aggregate.addEnvironment(EnvName.workBucketName, workBucket.bucketName);
+      workBucket.grantPut(aggregate.fn, partials);
+      Validations.of(aggregate.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::s3:Abort*]',
+        reason: 'grantPut: aborting its own multipart uploads of partials.',
+      });
+      acknowledgeWildcardResource(
+        aggregate.role,
+        workBucket.arnForObjects(partials),
+        'Partial keys are content hashes under partials/ of the dedicated work bucket.',
+      );
+    }
+    if (aggregate && merge) {
+      // Reads every partial and the period's manifest, then replaces the period in the table.
+      this.grantExportRead(merge, exportBucket, this.settings.exportPrefix);
+      merge.addEnvironment(EnvName.workBucketName, workBucket.bucketName);
+      workBucket.grantRead(merge.fn, partials);
+      acknowledgeWildcardResource(
+        merge.role,
+        workBucket.arnForObjects(partials),
+        'Partial keys are content hashes under partials/ of the dedicated work bucket.',
+      );
+    }
     const fanOut = new BillingFanOut(this, 'BillingFanOut', {
       exportBucket,
       aggregateFile: perFile.fn,

@@ -93,7 +93,7 @@ describe('FinopsStatefulStack', () => {
     });
   });
 
-  it('creates no bucket and no secrets when the bucket name and secret ARNs come from context', () => {
+  it('creates no export bucket and no secrets when the bucket name and secret ARNs come from context', () => {
     // Prepare
     const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
     // Act
@@ -104,8 +104,21 @@ describe('FinopsStatefulStack', () => {
       githubTokenSecretArn: arn('github-token'),
     });
     // Assess
-    imported.resourceCountIs('AWS::S3::Bucket', 0);
+    const exportBuckets = imported.findResources('AWS::S3::Bucket', {
+      Properties: { NotificationConfiguration: Match.anyValue() },
+    });
+    expect(Object.keys(exportBuckets)).toEqual([]);
     imported.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it('expires fan-out partials in an encrypted, SSL-only, logged work bucket when deployed', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.anyValue()] },
+      LoggingConfiguration: { LogFilePrefix: 'work-bucket/' },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ ExpirationInDays: 14, Status: 'Enabled' })],
+      },
+    });
   });
 
   it('fails synth naming the key when a secret ARN in context is malformed', () => {

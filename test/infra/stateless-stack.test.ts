@@ -370,6 +370,30 @@ describe('FinopsStatelessStack', () => {
     expect(definition).not.toContain('ToleratedFailure');
   });
 
+  it('merges the partials written to the work bucket when the partial-aggregation functions exist', () => {
+    // Prepare: before those handlers exist the fan-out ingests per file (previous test).
+    if (!synth.stateless.functions.has('merge-billing-partials' as never)) return;
+    const machines = synth.statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Record<
+      string,
+      Resource
+    >;
+    // Act
+    const definition = JSON.stringify(Object.values(machines)[0]?.Properties.DefinitionString);
+    const writes = roleStatements(synth, 'aggregate-billing-partial').filter((s) =>
+      asArray(s.Action).includes('s3:PutObject'),
+    );
+    // Assess
+    expect(definition).toContain('\\"ResultPath\\":\\"$.partials\\"');
+    expect(definition).toContain(
+      JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(synth, 'merge-billing-partials'), 'Arn'] }),
+    );
+    for (const name of ['aggregate-billing-partial', 'merge-billing-partials']) {
+      expect(environmentOf(name)[EnvName.workBucketName]).toBeDefined();
+    }
+    expect(writes).toHaveLength(1);
+    expect(JSON.stringify(writes[0]?.Resource)).toContain('/partials/*');
+  });
+
   it('alarms when any dead-letter queue holds a message', () => {
     const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     const alarms = Object.values(

@@ -77,7 +77,7 @@ export class OperationsDashboard extends Construct {
       this.dlqAlarms.push(alarm);
     });
 
-    const ingestionServices = ['ingest-billing', 'ingest-cost-explorer', 'merge-billing-partials'];
+    const ingestionServices = ['ingest-billing', 'ingest-cost-explorer', 'aggregate-billing-partial'];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.days(7),
       widgets: [
