@@ -23,7 +23,10 @@ export interface GenericDetectorOptions {
   warmupRows: number;
   /** Rows a surprise must be a record over (× recordRatio) to keep its full score (one alert per incident). */
   quietRows: number;
-  /** Score at or above which `isAnomaly` is true (0.5 ≈ a surprise rarer than 1 in 100,000 rows). */
+  /**
+   * Score at or above which `isAnomaly` is true: 0.5 ≈ a surprise rarer than 1 in 100,000 rows,
+   * or rarer than 1 in 1,000 rows together with a never-seen level transition.
+   */
   threshold: number;
   /** Candidate periods are searched up to this many rows. */
   maxPeriod: number;
@@ -239,7 +242,12 @@ class SurpriseTail {
     if (Math.abs(xi) < 1e-6) return (1 - this.quantile) * Math.exp(-y / this.scale);
     const base = 1 + (xi * y) / this.scale;
     // Beyond the end point of a bounded (ξ < 0) tail: rarer than anything the fit allows.
-    if (base <= 0) return (1 - this.quantile) * 1e-12;
+    if (base <= 0) {
+      // Beyond the end point of the fitted bounded (ξ < 0) tail: the end point is an estimate, so
+      // the overshoot is scored with an exponential tail from there, starting at 1 in 1,000.
+      const endPoint = this.scale / -xi;
+      return (1 - this.quantile) * 1e-3 * Math.exp(-(y - endPoint) / this.scale);
+    }
     return (1 - this.quantile) * base ** (-1 / xi);
   }
 
@@ -262,9 +270,10 @@ class SurpriseTail {
       }
       const mean = Math.max(sum / count, 1e-9);
       const variance = Math.max(sumSq / count - mean * mean, 1e-18);
-      // Generalised Pareto by the method of moments, shape kept in [-0.5, 0.9].
+      // Generalised Pareto by the method of moments, shape kept in [-0.3, 0.9]: a strongly
+      // bounded tail fitted on a few thousand rows is too sure of its end point.
       const ratio = (mean * mean) / variance;
-      this.shape = Math.min(0.9, Math.max(-0.5, 0.5 * (1 - ratio)));
+      this.shape = Math.min(0.9, Math.max(-0.3, 0.5 * (1 - ratio)));
       this.scale = Math.max(0.5 * mean * (ratio + 1), 1e-9);
       this.sinceFit = 0;
     }
