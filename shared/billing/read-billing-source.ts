@@ -300,6 +300,10 @@ async function readParquet(
   const columns = [...new Set(mapper.columnsRead)];
   const positions = columns.map((name) => header.indexOf(name));
   const columnScales = columns.map((name) => scales.get(name));
+  // FOCUS cost = the cost column itself: its DECIMAL goes straight to 10^-10 units (no text).
+  const directCost = mapper.format === 'focus' ? columns.indexOf(mapper.costColumn) : -1;
+  const directScale = directCost >= 0 ? columnScales[directCost] : undefined;
+  const useDirectCost = directScale !== undefined && directScale <= 10;
   const fields = new Array<string>(header.length).fill('');
   const record = emptyCostRecord(target.mapperOptions.tagKeys.length);
   const parsers = timestampParsers();
@@ -307,8 +311,15 @@ async function readParquet(
   let rowStart = 0;
   try {
     for (const group of metadata.row_groups) {
-      const rowEnd = rowStart + Number(group.num_rows);
+      const groupRows = Number(group.num_rows);
+      const rowEnd = rowStart + groupRows;
       const groupStart = rowStart;
+      // Column-wise: each requested column of the row group arrives as decoded arrays (chunks),
+      // and rows are read across them by index, without building row arrays.
+      const chunks: Array<Array<{ data: ArrayLike<unknown>; start: number; end: number }>> = columns.map(
+        () => [],
+      );
+      const columnIndex = new Map(columns.map((name, i) => [name, i]));
       await parquetRead({
         file,
         metadata,
@@ -316,19 +327,35 @@ async function readParquet(
         parsers,
         rowStart,
         rowEnd,
-        onComplete: (rows: unknown[][]) => {
-          for (let r = 0; r < rows.length; r++) {
-            const row = rows[r]!;
-            for (let c = 0; c < positions.length; c++)
-              fields[positions[c]!] = toText(row[c], columnScales[c]);
-            rowsRead++;
-            const rejected = mapper.map(fields, record);
-            if (rejected === undefined) target.aggregator.add(record);
-            // Line numbers as if the file were CSV: header = line 1.
-            else target.rejections.reject(rejected, groupStart + r + 2);
-          }
+        onChunk: (chunk) => {
+          const at = columnIndex.get(chunk.columnName);
+          if (at !== undefined)
+            chunks[at]!.push({ data: chunk.columnData, start: chunk.rowStart, end: chunk.rowEnd });
         },
       });
+      const data = chunks.map((list) => columnOfGroup(list, groupStart, groupRows));
+      const width = columns.length;
+      for (let r = 0; r < groupRows; r++) {
+        for (let c = 0; c < width; c++) {
+          if (c === directCost && useDirectCost) fields[positions[c]!] = '0';
+          else fields[positions[c]!] = toText(data[c]![r], columnScales[c]);
+        }
+        rowsRead++;
+        const rejected = mapper.map(fields, record);
+        if (rejected === undefined) {
+          if (useDirectCost) {
+            const units = decimalUnits(data[directCost]![r], directScale!);
+            if (units === undefined) {
+              target.rejections.reject(RejectionReason.unparseableCost, groupStart + r + 2);
+              continue;
+            }
+            record.cost = units;
+          }
+          target.aggregator.add(record);
+        }
+        // Line numbers as if the file were CSV: header = line 1.
+        else target.rejections.reject(rejected, groupStart + r + 2);
+      }
       rowStart = rowEnd;
     }
   } catch (error) {
@@ -347,6 +374,78 @@ async function readParquet(
     rowsRead,
     fingerprint: hash.digest('hex'),
   };
+}
+
+/** One column of a row group as a single indexable array (chunks copied together only when split). */
+function columnOfGroup(
+  list: ReadonlyArray<{ data: ArrayLike<unknown>; start: number; end: number }>,
+  groupStart: number,
+  groupRows: number,
+): ArrayLike<unknown> {
+  const only = list[0];
+  if (
+    list.length === 1 &&
+    only !== undefined &&
+    only.start === groupStart &&
+    only.end >= groupStart + groupRows
+  )
+    return only.data;
+  const out = new Array<unknown>(groupRows).fill(null);
+  for (const chunk of list) {
+    const from = Math.max(chunk.start, groupStart);
+    const to = Math.min(chunk.end, groupStart + groupRows);
+    for (let row = from; row < to; row++) out[row - groupStart] = chunk.data[row - chunk.start];
+  }
+  return out;
+}
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+const TWO_32 = 2 ** 32;
+
+/**
+ * A Parquet DECIMAL (scale ≤ 10) as exact 10^-10 units: a number while below 2^53 (read from the
+ * big-endian bytes without a bigint), a bigint beyond. Null is 0; undefined when not a decimal.
+ */
+export function decimalUnits(value: unknown, scale: number): number | bigint | undefined {
+  if (value === null || value === undefined) return 0;
+  const factor = POW10[10 - scale]!;
+  if (value instanceof Uint8Array) {
+    const n = value.length;
+    if (n >= 1 && n <= 16) {
+      // Fast path: the value fits the low 8 bytes and |value| < 2^53.
+      const negative = (value[0]! & 0x80) !== 0;
+      const fill = negative ? 0xff : 0;
+      let fits = true;
+      for (let i = 0; i < n - 7; i++) {
+        if (value[i] !== fill) {
+          fits = false;
+          break;
+        }
+      }
+      if (fits) {
+        // Negative values are read as their one's complement (small), then negated: -(~v + 1).
+        let high = 0;
+        let low = 0;
+        for (let i = Math.max(0, n - 7); i < n - 4; i++) high = high * 256 + (value[i]! ^ fill);
+        for (let i = Math.max(0, n - 4); i < n; i++) low = low * 256 + (value[i]! ^ fill);
+        const magnitude = high * TWO_32 + low;
+        const unscaled = negative ? -(magnitude + 1) : magnitude;
+        const units = unscaled * factor;
+        if (Number.isSafeInteger(unscaled) && Number.isSafeInteger(units)) return units === 0 ? 0 : units;
+      }
+    }
+    const exact = BigInt(unscaledToDecimal(value, 0)) * BigInt(factor);
+    return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact;
+  }
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    const units = value * factor;
+    return Number.isSafeInteger(units) ? units : BigInt(value) * BigInt(factor);
+  }
+  if (typeof value === 'bigint') {
+    const exact = value * BigInt(factor);
+    return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact;
+  }
+  return undefined;
 }
 
 function toText(value: unknown, scale: number | undefined): string {
