@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { type CliCommand, UsageError } from '#infra/local/commands/command';
@@ -110,11 +111,15 @@ export const command: CliCommand = {
     // Streaming: rows are read with a line reader and, for the generic profile, each output row
     // is written as soon as it is scored, so memory does not grow with the file. The cost profile
     // (daily rows, so small files) buffers its rows: its detector evaluates the day series whole.
+    const inputPath = path.resolve(io.cwd, input);
+    const outputPath = path.resolve(io.cwd, flags.out);
+    // Fail on a missing input before the output file is created.
+    await access(inputPath);
     const lines = createInterface({
-      input: createReadStream(path.resolve(io.cwd, input), 'utf8'),
+      input: createReadStream(inputPath, 'utf8'),
       crlfDelay: Number.POSITIVE_INFINITY,
     });
-    const out = createWriteStream(path.resolve(io.cwd, flags.out));
+    const out = createWriteStream(outputPath);
     const closed = once(out, 'close');
     let columns: { timestampColumn: number; valueColumn: number } | undefined;
     let profile: ScoreProfile | undefined = profileFlag as ScoreProfile | undefined;
@@ -173,11 +178,17 @@ export const command: CliCommand = {
           await writeLine(out, outputLine(pending[i] as ParsedRow, score));
         }
       }
-    } finally {
+    } catch (error) {
+      // No half-written output is left behind when a row is rejected mid-file.
       lines.close();
-      out.end();
-      await closed;
+      out.destroy();
+      await closed.catch(() => undefined);
+      await rm(outputPath, { force: true });
+      throw error;
     }
+    lines.close();
+    out.end();
+    await closed;
     io.stdout.write(
       `scored ${rows} rows with the ${profile} profile: ${anomalies} anomalies → ${flags.out}\n`,
     );

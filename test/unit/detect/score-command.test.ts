@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -93,5 +93,21 @@ describe('finops score', () => {
     // Assess
     expect(crlf).toHaveLength(400);
     expect(crlf).toEqual(lf);
+  });
+
+  it('rejects a non-numeric value after many good rows and leaves no output file behind', async () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'finops-score-'));
+    const lines = readFileSync(nabFile, 'utf8').trim().split('\n').slice(0, 600);
+    writeFileSync(path.join(dir, 'bad.csv'), `${lines.join('\n')}\n2015-09-20 00:00:00,n/a\n`);
+    // Act
+    const run = command.run(['bad.csv', '--out', 'out.csv', '--profile', 'generic'], {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+      cwd: dir,
+    });
+    // Assess
+    await expect(run).rejects.toThrow(/line 601: value "n\/a" is not a number/);
+    expect(existsSync(path.join(dir, 'out.csv'))).toBe(false);
   });
 });
