@@ -11,7 +11,8 @@ let dependencies: ReturnType<typeof createIngestBillingDependencies> | undefined
 
 /**
  * ingest-billing: on an S3 object-created event (EventBridge or S3 notification shape) for an
- * export file or manifest, streams the object(s) from S3 and ingests the unit they complete.
+ * export file or manifest, streams the object(s) from S3 and ingests the unit they complete, or
+ * starts the Step Functions fan-out for a period above BILLING_FAN_OUT_THRESHOLD_BYTES.
  * A malformed event throws (to the DLQ); re-deliveries are idempotent.
  */
 export const handler = middy(async (event: unknown) => {

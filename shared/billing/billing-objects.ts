@@ -9,6 +9,8 @@ export interface BillingObjects {
   source(uri: string): BillingSource;
   readText(uri: string): Promise<string>;
   exists(uri: string): Promise<boolean>;
+  /** The object's size in bytes (S3 HeadObject, or the file's stat locally). */
+  size(uri: string): Promise<number>;
   /**
    * The uri of a data file a manifest lists (a key, or an `s3://` uri) when it is present, else
    * undefined. Keys are resolved relative to the manifest's bucket or folder.

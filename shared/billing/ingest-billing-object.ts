@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
+import {
+  type BillingFanOut,
+  dataFolderPrefix,
+  fanOutExecutionName,
+} from '#shared/billing/billing-fan-out-request';
 import type { BillingObjects } from '#shared/billing/billing-objects';
+import { isManifestUri } from '#shared/billing/export-manifest';
 import {
   type AggregateBillingSources,
   type IngestBillingOptions,
   ingestBillingUnit,
 } from '#shared/billing/ingest-billing';
-import { planObjectUnit } from '#shared/billing/plan-billing-units';
+import { planObjectUnit, type ReadyUnit } from '#shared/billing/plan-billing-units';
 import type { CostStore, IngestionReport } from '#shared/cost/cost-store-port';
 import type { PublishEvents } from '#shared/events/publish-port';
 import type { LogSink } from '#shared/observability';
@@ -13,12 +20,72 @@ import type { LogSink } from '#shared/observability';
 export type BillingObjectOutcome =
   | { status: 'ingested'; report: IngestionReport }
   | { status: 'incomplete'; unitId: string; missing: string[] }
-  | { status: 'waiting-for-manifest'; manifestUri: string };
+  | { status: 'waiting-for-manifest'; manifestUri: string }
+  | {
+      status: 'fanned-out';
+      unitId: string;
+      executionName: string;
+      totalBytes: number;
+      /** `already-started`: a duplicate delivery; the execution of that name runs or ran. */
+      execution: 'started' | 'already-started';
+    };
+
+/**
+ * Hands a ready unit above the fan-out threshold to the Step Functions fan-out. Only a Data
+ * Exports period whose data files sit in its `data/BILLING_PERIOD=…/` folder qualifies: the merge
+ * step plans the period from that folder's manifest (loose files are always ingested inline).
+ */
+async function fanOutIfTooBig(
+  plan: ReadyUnit,
+  fanOut: BillingFanOut,
+  objects: BillingObjects,
+  log: LogSink,
+): Promise<BillingObjectOutcome | undefined> {
+  const uris = plan.sources.map((s) => s.uri);
+  const sizes = await Promise.all(uris.map((uri) => objects.size(uri)));
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+  if (totalBytes <= fanOut.thresholdBytes) return undefined;
+  const prefix = dataFolderPrefix(uris);
+  const mergeable =
+    isManifestUri(plan.uri) &&
+    prefix !== undefined &&
+    uris.every((uri) => objects.manifestFor(uri) === plan.uri);
+  if (!mergeable) {
+    log.warn(
+      'billing unit exceeds the fan-out threshold but is not a Data Exports period; ingesting inline',
+      {
+        unitId: plan.unitId,
+        totalBytes,
+        thresholdBytes: fanOut.thresholdBytes,
+      },
+    );
+    return undefined;
+  }
+  const version = createHash('sha256')
+    .update(await objects.readText(plan.uri))
+    .digest('hex');
+  const executionName = fanOutExecutionName({
+    unitId: plan.unitId,
+    version,
+    files: uris.map((uri, i) => ({ uri, size: sizes[i]! })),
+  });
+  const execution = await fanOut.start({ unitId: plan.unitId, prefix, uris, totalBytes, executionName });
+  log.info('billing unit handed to the fan-out', {
+    unitId: plan.unitId,
+    executionName,
+    execution,
+    prefix,
+    files: uris.length,
+    totalBytes,
+  });
+  return { status: 'fanned-out', unitId: plan.unitId, executionName, totalBytes, execution };
+}
 
 /**
  * Handles one arriving object (a data file or a manifest): plans its unit and ingests it when
  * complete. An incomplete period or a data file whose manifest has not arrived is logged and
- * left for the arrival that completes it.
+ * left for the arrival that completes it. With a `fanOut` port, a Data Exports period whose
+ * files total more than its threshold is handed to the fan-out instead (nothing written here).
  */
 export async function ingestBillingObject(input: {
   uri: string;
@@ -28,6 +95,8 @@ export async function ingestBillingObject(input: {
   now: () => Date;
   options?: IngestBillingOptions;
   aggregate?: AggregateBillingSources;
+  /** Unset (the local runtime): every unit is ingested inline. */
+  fanOut?: BillingFanOut;
   log: LogSink;
 }): Promise<BillingObjectOutcome> {
   const plan = await planObjectUnit(input.uri, input.objects);
@@ -44,6 +113,10 @@ export async function ingestBillingObject(input: {
       missing: plan.missing,
     });
     return { status: 'incomplete', unitId: plan.unitId, missing: plan.missing };
+  }
+  if (input.fanOut) {
+    const fannedOut = await fanOutIfTooBig(plan, input.fanOut, input.objects, input.log);
+    if (fannedOut) return fannedOut;
   }
   const report = await ingestBillingUnit({
     unitId: plan.unitId,

@@ -1,5 +1,5 @@
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { asyncBufferFromFile } from 'hyparquet';
 import type { BillingObjects } from '#shared/billing/billing-objects';
@@ -25,6 +25,7 @@ export function createLocalBillingObjects(root: string): BillingObjects {
     source: localFileSource,
     readText: (uri) => readFile(uri, 'utf8'),
     exists: async (uri) => existsSync(uri),
+    size: async (uri) => (await stat(uri)).size,
     async resolveListed(manifestUri, listed) {
       const key = listed.replace(/^s3:\/\/[^/]+\//, '');
       const parts = key.split('/').filter((p) => p !== '');

@@ -10,7 +10,7 @@ function isNotFound(error: unknown): boolean {
   return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
 }
 
-/** Billing objects in S3: streamed GetObject, ranged GetObject for Parquet, HeadObject for presence. */
+/** Billing objects in S3: streamed GetObject, ranged GetObject for Parquet, HeadObject for presence and size. */
 export function createS3BillingObjects(client: Pick<S3Client, 'send'>): BillingObjects {
   const source = (uri: string): BillingSource => {
     const { bucket, key } = parseS3Uri(uri);
@@ -49,6 +49,11 @@ export function createS3BillingObjects(client: Pick<S3Client, 'send'>): BillingO
   return {
     source,
     exists,
+    async size(uri) {
+      const { bucket, key } = parseS3Uri(uri);
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return Number(head.ContentLength ?? 0);
+    },
     async readText(uri) {
       const { bucket, key } = parseS3Uri(uri);
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

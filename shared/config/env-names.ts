@@ -38,6 +38,8 @@ export const EnvName = {
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   exportBucketName: 'EXPORT_BUCKET_NAME',
   workBucketName: 'WORK_BUCKET_NAME',
+  billingFanOutStateMachineArn: 'BILLING_FAN_OUT_STATE_MACHINE_ARN',
+  billingFanOutThresholdBytes: 'BILLING_FAN_OUT_THRESHOLD_BYTES',
   anomalyMonitors: 'ANOMALY_MONITORS',
   anomalyMinImpact: 'ANOMALY_MIN_IMPACT',
   anomalyMinImpactPercent: 'ANOMALY_MIN_IMPACT_PERCENT',
