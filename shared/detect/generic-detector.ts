@@ -55,7 +55,7 @@ export interface GenericDetectorOptions {
 /**
  * Defaults. Window sizes come from first principles (a day of 5-minute rows is 288); the tail
  * quantile, novelty rate, record ratio, transition weight/levels/history and the mute were chosen
- * by comparing about 80 settings on the NAB subset (see BENCHMARKS.md and
+ * by comparing about 160 settings on the NAB subset (see BENCHMARKS.md and
  * bench/detect-nab-tune.ts), so that score is optimistic for unseen data.
  */
 export const DEFAULT_GENERIC_OPTIONS: GenericDetectorOptions = {
