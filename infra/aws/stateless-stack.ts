@@ -447,7 +447,13 @@ export class FinopsStatelessStack extends Stack {
     new CfnOutput(this, 'BillingFanOutStateMachineArn', {
       value: fanOut.stateMachine.stateMachineArn,
       description:
-        'Start with {"prefix": "<data prefix of one billing period>"} for exports too big for one Lambda',
+        'Started by ingest-billing for periods above BILLING_FAN_OUT_THRESHOLD_BYTES; manually with {"prefix": "<data prefix of one billing period>"}',
     });
+    if (ingest && aggregate && merge) {
+      // ingest-billing starts the fan-out itself for a period too big for one invocation. Only with
+      // the partial/merge shape: a map invoking ingest-billing per file would fan out again.
+      ingest.addEnvironment(EnvName.billingFanOutStateMachineArn, fanOut.stateMachine.stateMachineArn);
+      fanOut.stateMachine.grantStartExecution(ingest.fn);
+    }
   }
 }
