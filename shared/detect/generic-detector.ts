@@ -24,8 +24,9 @@ export interface GenericDetectorOptions {
   /** Rows a surprise must be a record over (× recordRatio) to keep its full score (one alert per incident). */
   quietRows: number;
   /**
-   * Score at or above which `isAnomaly` is true: 0.5 ≈ a surprise rarer than 1 in 100,000 rows,
-   * or rarer than 1 in 1,000 rows together with a never-seen level transition.
+   * Score at or above which `isAnomaly` is true: 0.5 ≈ a surprise fitted as rarer than 1 in
+   * 100,000 rows, or 1 in 1,000 with a never-seen level transition. Tail fits extrapolate: on
+   * Gaussian white noise about 1 row in 4,000 (values beyond ~4σ) still reaches 0.5.
    */
   threshold: number;
   /** Candidate periods are searched up to this many rows. */
