@@ -1,0 +1,177 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
+import { handler as ingestHandler } from '#functions/ingest-billing/handler';
+import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
+import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
+import { type LocalS3, s3ObjectCreatedEvent, startLocalS3 } from '#infra/local/local-s3';
+import type { PartialReference } from '#shared/billing/fan-out-payloads';
+import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
+import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
+import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
+
+jest.setTimeout(60_000);
+
+const EXPORTS = 'finops-exports';
+const WORK = 'finops-work';
+const BUS = 'finops-test-bus';
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:BillingFanOut';
+const PREFIX = 'exports/focus-big/data/BILLING_PERIOD=2024-09/';
+const MANIFEST = 'exports/focus-big/metadata/BILLING_PERIOD=2024-09/focus-big-Manifest.json';
+const HEADER =
+  'BillingCurrency,ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,RegionId,ResourceId,BilledCost,EffectiveCost';
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+
+/** A period above the 1 MiB threshold: a ~1.3 MB data file, a small one and the manifest. */
+function writeBigPeriod(exportsDir: string): string[] {
+  const rows = Array.from({ length: 16_000 }, (_, i) => {
+    const day = String((i % 30) + 1).padStart(2, '0');
+    return `USD,2024-09-${day}T00:00:00Z,Usage,Service ${i % 40},${100 + (i % 20)},eu-west-1,r-${i % 3000},0.0123456789,0.0${i % 97}`;
+  });
+  const files = {
+    'part-00001.csv': [HEADER, ...rows].join('\n'),
+    'part-00002.csv': [HEADER, 'EUR,2024-09-02T00:00:00Z,Usage,Service 1,100,eu-west-1,r-1,2.5,2.5'].join(
+      '\n',
+    ),
+  };
+  mkdirSync(path.join(exportsDir, PREFIX), { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(exportsDir, PREFIX, name), text);
+  mkdirSync(path.dirname(path.join(exportsDir, MANIFEST)), { recursive: true });
+  writeFileSync(
+    path.join(exportsDir, MANIFEST),
+    JSON.stringify({
+      exportName: 'focus-big',
+      billingPeriod: '2024-09',
+      dataFiles: Object.keys(files).map((name) => `${PREFIX}${name}`),
+    }),
+  );
+  return [...Object.keys(files).map((name) => `${PREFIX}${name}`), MANIFEST];
+}
+
+describe('ingest-billing starts the billing fan-out over local S3 and the embedded DynamoDB', () => {
+  const savedEnv = { ...process.env };
+  const sfn = mockClient(SFNClient);
+  let root: string;
+  let exportsDir: string;
+  let s3: LocalS3;
+  let bus: LocalBus;
+  let fanOutDynamo: EmbeddedDynamo;
+  let directDynamo: EmbeddedDynamo;
+
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'ingest-starts-fan-out-'));
+    exportsDir = path.join(root, 'exports-bucket');
+    const workDir = path.join(root, 'work-bucket');
+    mkdirSync(exportsDir);
+    mkdirSync(workDir);
+    s3 = await startLocalS3({ buckets: { [EXPORTS]: exportsDir, [WORK]: workDir }, writableBuckets: [WORK] });
+    bus = await startLocalBus({ rules: [], eventBusName: BUS });
+    fanOutDynamo = await startEmbeddedDynamo();
+    directDynamo = await startEmbeddedDynamo();
+    Object.assign(process.env, {
+      TABLE_NAME: fanOutDynamo.tableName,
+      EVENT_BUS_NAME: BUS,
+      WORK_BUCKET_NAME: WORK,
+      BILLING_FAN_OUT_STATE_MACHINE_ARN: STATE_MACHINE,
+      BILLING_FAN_OUT_THRESHOLD_BYTES: '1048576',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: fanOutDynamo.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+  });
+  afterAll(async () => {
+    sfn.restore();
+    process.env = savedEnv;
+    await Promise.all([s3.stop(), bus.stop(), fanOutDynamo.stop(), directDynamo.stop()]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const seriesItems = async (dynamo: EmbeddedDynamo) => {
+    const { Items = [] } = await dynamo.documentClient.send(new ScanCommand({ TableName: dynamo.tableName }));
+    return Items.filter((item) => String(item.pk).startsWith('SERIES#')).sort((a, b) =>
+      `${a.pk}${a.sk}` < `${b.pk}${b.sk}` ? -1 : 1,
+    );
+  };
+
+  it('starts one execution whose merge stores what the inline ingest would when a large period is delivered', async () => {
+    // Prepare: Step Functions as a recording fake (no local engine): a repeated name already exists.
+    const keys = writeBigPeriod(exportsDir);
+    const names = new Set<string>();
+    sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
+      if (names.has(input.name)) {
+        throw new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
+      }
+      names.add(input.name);
+      return { executionArn: `${STATE_MACHINE}:${input.name}`, startDate: new Date() };
+    });
+    const events = await Promise.all(
+      keys.map((key) => s3ObjectCreatedEvent({ bucket: EXPORTS, key, filePath: path.join(exportsDir, key) })),
+    );
+
+    // Act: every data file and the manifest trigger ingest-billing, then the state machine's steps run.
+    const outcomes = [];
+    for (const event of events) {
+      outcomes.push(...(await ingestHandler(event, localLambdaContext('ingest-billing'))));
+    }
+    const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
+    const seriesBeforeMerge = await seriesItems(fanOutDynamo);
+    const { prefix } = JSON.parse(starts[0]!.input!) as { prefix: string };
+    const partials: PartialReference[] = [];
+    for (const name of readdirSync(path.join(exportsDir, prefix)).sort()) {
+      const item = {
+        bucket: EXPORTS,
+        key: `${prefix}${name}`,
+        size: statSync(path.join(exportsDir, prefix, name)).size,
+        prefix,
+      };
+      partials.push(await aggregateHandler(item, localLambdaContext('aggregate-billing-partial')));
+    }
+    const summary = await mergeHandler({ prefix, partials }, localLambdaContext('merge-billing-partials'));
+    const inline = await ingestBillingObject({
+      uri: `s3://${EXPORTS}/${MANIFEST}`,
+      objects: createS3BillingObjects(
+        new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true }),
+      ),
+      store: createDynamoCostStore({
+        documentClient: directDynamo.documentClient,
+        tableName: directDynamo.tableName,
+      }),
+      publish: async () => {},
+      now: () => new Date(),
+      log: silent,
+    });
+
+    // Assess
+    expect(prefix).toBe(PREFIX);
+    expect(starts).toHaveLength(3);
+    expect(new Set(starts.map((s) => s.name)).size).toBe(1);
+    expect(starts[0]).toMatchObject({
+      stateMachineArn: STATE_MACHINE,
+      name: expect.stringMatching(/^focus-big_2024-09-/),
+    });
+    expect(outcomes).toEqual([
+      expect.objectContaining({ status: 'fanned-out', unitId: 'focus-big/2024-09', execution: 'started' }),
+      expect.objectContaining({ status: 'fanned-out', execution: 'already-started' }),
+      expect.objectContaining({ status: 'fanned-out', execution: 'already-started' }),
+    ]);
+    expect(seriesBeforeMerge).toEqual([]);
+    expect(inline.status).toBe('ingested');
+    expect(summary.unitId).toBe('focus-big/2024-09');
+    if (inline.status === 'ingested') expect(summary.ingestionId).toBe(inline.report.ingestionId);
+    const merged = await seriesItems(fanOutDynamo);
+    expect(merged.length).toBeGreaterThan(100);
+    expect(merged).toEqual(await seriesItems(directDynamo));
+  });
+});
