@@ -21,6 +21,9 @@ import { InvalidInputError } from '#shared/errors';
  */
 export class NotAnExportPeriodError extends InvalidInputError {}
 
+const NOT_IN_LAYOUT =
+  'not a data file of a Data Exports period (<export>/data/BILLING_PERIOD=…/<file>): the fan-out replaces whole periods; ingest loose files with ingest-billing';
+
 /** The billing period's manifest of a data file, or a clear error when there is none (yet). */
 export async function manifestOfDataFile(
   objectUri: string,
@@ -28,9 +31,7 @@ export async function manifestOfDataFile(
 ): Promise<{ manifestUri: string; manifest: ExportManifest }> {
   const manifestUri = objects.manifestFor(objectUri);
   if (manifestUri === undefined) {
-    throw new NotAnExportPeriodError(
-      `${objectUri} is not a data file of a Data Exports period (<export>/data/BILLING_PERIOD=…/<file>): the fan-out replaces whole periods; ingest loose files with ingest-billing`,
-    );
+    throw new NotAnExportPeriodError(`${objectUri} is ${NOT_IN_LAYOUT}`);
   }
   if (!(await objects.exists(manifestUri))) {
     throw new NotAnExportPeriodError(
@@ -58,7 +59,8 @@ export function manifestListsObject(manifest: ExportManifest, objectUri: string)
  * One map item of the billing fan-out: aggregates one data file of a period (with the period's
  * bounds from its manifest, as a direct ingest would) and stores the partial under a key derived
  * from the prefix and the object, so a retry overwrites the same partial. Returns a small
- * reference. Folder markers and files the manifest does not list are skipped, not read.
+ * reference. Folder markers, objects outside the Data Exports layout and files the manifest does
+ * not list are skipped, not read.
  */
 export async function aggregateBillingPartial(input: {
   /** The execution's prefix as a uri (`s3://bucket/prefix`): partials of one run share a folder. */
@@ -74,6 +76,11 @@ export async function aggregateBillingPartial(input: {
   const options = input.options ?? {};
   if (key.endsWith('/')) {
     return { status: 'skipped', key, sourceUri: objectUri, reason: 'folder marker, not a data file' };
+  }
+  // A prefix may hold stray objects (a subfolder of an older delivery): skipped here; the merge
+  // still fails when a file the manifest lists has no partial.
+  if (objects.manifestFor(objectUri) === undefined) {
+    return { status: 'skipped', key, sourceUri: objectUri, reason: NOT_IN_LAYOUT };
   }
   const { manifestUri, manifest } = await manifestOfDataFile(objectUri, objects);
   if (!manifestListsObject(manifest, objectUri)) {

@@ -116,8 +116,10 @@ export async function mergeBillingPartials(input: {
   const aggregated = input.partials.filter((p): p is AggregatedReference => p.status === 'aggregated');
   const skipped = input.partials.filter((p) => p.status === 'skipped').map((p) => p.sourceUri);
   if (aggregated.length === 0) {
+    const first = input.partials[0];
+    const why = first?.status === 'skipped' ? `; ${first.sourceUri}: ${first.reason}` : '';
     throw new IncompletePartialsError(
-      `no data file was aggregated under ${JSON.stringify(input.prefix)} (${input.partials.length} objects listed): check the execution's prefix (<export>/data/BILLING_PERIOD=…/)`,
+      `no data file was aggregated under ${JSON.stringify(input.prefix)} (${input.partials.length} objects listed${why}): check the execution's prefix (<export>/data/BILLING_PERIOD=…/)`,
     );
   }
   const { manifestUri } = await manifestOfDataFile(aggregated[0]!.sourceUri, input.objects);

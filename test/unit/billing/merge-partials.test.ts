@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { aggregateBillingPartial } from '#shared/billing/aggregate-partial';
+import { aggregateBillingPartial, NotAnExportPeriodError } from '#shared/billing/aggregate-partial';
 import type { AggregatedReference, PartialReference } from '#shared/billing/fan-out-payloads';
 import { parseAggregateItem, parseMergeInput } from '#shared/billing/fan-out-payloads';
 import type { IngestBillingOptions } from '#shared/billing/ingest-billing';
@@ -242,13 +242,11 @@ describe('billing fan-out: partials and their merge', () => {
     expect(summary.skipped).toHaveLength(2);
   }, 20_000);
 
-  it('fails clearly when a data file is not in the Data Exports layout', async () => {
+  it('skips a loose file and then fails the merge naming why when nothing under the prefix is in the Data Exports layout', async () => {
     // Prepare
     const loose = path.join(root, 'loose.csv');
     writeFileSync(loose, readFileSync(focusMicrosoft));
-
-    // Act
-    const attempt = aggregateBillingPartial({
+    const reference = await aggregateBillingPartial({
       prefixUri: root,
       objectUri: loose,
       key: 'loose.csv',
@@ -256,8 +254,28 @@ describe('billing fan-out: partials and their merge', () => {
       partials,
     });
 
+    // Act
+    const { run } = mergeStep([reference], new InMemoryCostStore());
+
     // Assess
-    await expect(attempt).rejects.toThrow(/not a data file of a Data Exports period/);
+    expect(reference).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/not a data file/) });
+    await expect(run).rejects.toThrow(IncompletePartialsError);
+    await expect(run).rejects.toThrow(
+      /no data file was aggregated .*loose\.csv: not a data file of a Data Exports period/,
+    );
+  });
+
+  it('fails naming the manifest when a data file of a period arrives before its manifest', async () => {
+    // Prepare
+    writePeriod(root);
+    rmSync(path.join(root, MANIFEST));
+
+    // Act
+    const attempt = mapStep(['part-1.csv']);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(NotAnExportPeriodError);
+    await expect(attempt).rejects.toThrow(/focus-big-Manifest\.json of .*part-1\.csv has not arrived/);
   });
 
   it('refuses stored bytes that are not a gzipped partial', async () => {
