@@ -50,6 +50,8 @@ export function detach(text: string): string {
   return text.length === 0 ? '' : ` ${text}`.slice(1);
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
+
 const PLAIN_DECIMAL = /^[+-]?\d+(?:\.\d*)?$|^[+-]?\.\d+$/;
 
 /**
@@ -59,6 +61,39 @@ const PLAIN_DECIMAL = /^[+-]?\d+(?:\.\d*)?$|^[+-]?\.\d+$/;
  * Returns undefined when the text is not a number.
  */
 export function parseCostUnits(text: string): number | bigint | undefined {
+  // Fast path without allocation: [-]digits[.digits], at most 15 significant digits at 10^-10.
+  const n = text.length;
+  if (n > 0 && n <= 17) {
+    let at = 0;
+    let negative = false;
+    if (text.charCodeAt(0) === 45) {
+      negative = true;
+      at = 1;
+    }
+    let units = 0;
+    let digits = 0;
+    let fraction = -1;
+    let ok = at < n;
+    for (; at < n; at++) {
+      const c = text.charCodeAt(at);
+      if (c >= 48 && c <= 57) {
+        units = units * 10 + (c - 48);
+        digits++;
+        if (fraction >= 0) fraction++;
+      } else if (c === 46 && fraction < 0) {
+        fraction = 0;
+      } else {
+        ok = false;
+        break;
+      }
+    }
+    const scale = Math.max(fraction, 0);
+    if (ok && digits > 0 && scale <= 10 && digits - scale + 10 <= 15) {
+      // units < 10^15 after scaling: every step is exact in a double.
+      const value = units * POW10[10 - scale]!;
+      return value === 0 ? 0 : negative ? -value : value;
+    }
+  }
   if (PLAIN_DECIMAL.test(text)) {
     const dot = text.indexOf('.');
     const frac = dot < 0 ? '' : text.slice(dot + 1);

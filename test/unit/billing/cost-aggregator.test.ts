@@ -1,4 +1,4 @@
-import { emptyCostRecord } from '#shared/billing/billing-record';
+import { emptyCostRecord, parseCostUnits } from '#shared/billing/billing-record';
 import { CostAggregator } from '#shared/billing/cost-aggregator';
 
 function record(cost: number | bigint, service: string, resource: string) {
@@ -52,5 +52,25 @@ describe('CostAggregator', () => {
     left.merge(JSON.parse(JSON.stringify(right.serialize())));
     // Assess
     expect(left.points()).toEqual(whole.points());
+  });
+});
+
+describe('parseCostUnits', () => {
+  it.each([
+    ['0.9051792677', 9051792677],
+    ['-12.5', -125000000000],
+    ['99999.9999999999', 999999999999999],
+    ['5.', 50000000000],
+    ['-0', 0],
+  ])('reads %s as exact 10^-10 units when it is a plain decimal', (text, units) => {
+    // Act / Assess
+    expect(parseCostUnits(text)).toBe(units);
+  });
+
+  it('falls back to exact bigint parsing when the digits do not fit a double', () => {
+    // Act / Assess
+    expect(parseCostUnits('123456789012345678.5')).toBe(1234567890123456785000000000n);
+    expect(parseCostUnits('1e3')).toBe(10000000000000);
+    expect(parseCostUnits('1.2.3')).toBeUndefined();
   });
 });
