@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { Gsi1, TableKey } from '#shared/store/table-schema';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** A running embedded DynamoDB-compatible engine with the pipeline's table created. */
 export interface EmbeddedDynamo {
@@ -38,12 +38,7 @@ export async function startEmbeddedDynamo(props: EmbeddedDynamoProps = {}): Prom
   const tableName = props.tableName ?? 'finops';
   if (props.path) mkdirSync(props.path, { recursive: true });
   const server = dynalite({ path: props.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = await listenOnLoopback(server);
   const client = new DynamoDBClient(localClientConfig(endpoint));
   const documentClient = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
@@ -56,7 +51,7 @@ export async function startEmbeddedDynamo(props: EmbeddedDynamoProps = {}): Prom
     documentClient,
     stop: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServer(server);
     },
   };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { eventPattern, ROUTES, type Route } from '#events/routing';
 import { type EventPattern, matchesEventPattern } from './event-pattern';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** A rule of the local bus: events matching `pattern` go to the consumer named `consumer`. */
 export interface LocalBusRule {
@@ -247,14 +247,10 @@ export async function startLocalBus(props: LocalBusProps = {}): Promise<LocalBus
   const server: Server = createServer((request, response) => {
     void handleRequest(request, response, putEntries);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     register(consumer, handler) {
       consumers.set(consumer, handler);
     },
@@ -275,11 +271,7 @@ export async function startLocalBus(props: LocalBusProps = {}): Promise<LocalBus
     events,
     deliveries,
     deadLetters,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }
 

@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { EventPattern } from './event-pattern';
+import { closeServer, listenOnLoopback } from './loopback';
 
 export interface LocalS3Props {
   /** Bucket name → folder on disk whose files are the bucket's objects (key = relative path with `/`). */
@@ -38,19 +38,11 @@ export async function startLocalS3(props: LocalS3Props): Promise<LocalS3> {
   const server: Server = createServer((request, response) => {
     void serve(request, response, roots, writable).then((line) => requests.push(line));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const endpoint = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: () => closeServer(server),
   };
 }
 

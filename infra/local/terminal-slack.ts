@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './loopback';
 
 /** One webhook POST the server received. */
 export interface RecordedSlackPost {
@@ -59,18 +59,14 @@ export async function startTerminalSlack(props: TerminalSlackProps = {}): Promis
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const baseUrl = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/services/T000LOCAL/B000LOCAL/local`,
+    url: `${baseUrl}/services/T000LOCAL/B000LOCAL/local`,
     posts,
     failNext(status, count = 1, body = status === 429 ? 'rate_limited' : 'internal_error') {
       for (let index = 0; index < count; index += 1) faults.push({ status, body });
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () => closeServer(server),
   };
 }
 
