@@ -142,7 +142,7 @@ export async function readBillingSource(
   })();
   let text: Readable = bytes;
   if (kind === 'gzip') {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 1 << 16 });
     bytes.on('error', (error) => gunzip.destroy(error));
     bytes.pipe(gunzip);
     text = gunzip;
