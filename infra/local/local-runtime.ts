@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { Consumer, type ConsumerName } from '#events/routing';
 import { EnvName } from '#shared/config/env-names';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from './embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from './embedded-dynamo';
+import { localAwsEnvironment } from './lambda-events';
 import { asBusConsumer, type LocalBus, startLocalBus } from './local-bus';
 import { type LocalS3, s3ObjectCreatedPattern, startLocalS3 } from './local-s3';
 import { startTerminalSlack, type TerminalSlack } from './terminal-slack';
@@ -70,17 +71,11 @@ export async function startLocalRuntime(props: LocalRuntimeProps): Promise<Local
   const s3 = await startLocalS3({ buckets: { [LOCAL_EXPORT_BUCKET]: exportsDir } });
   const slack = props.slackWebhookUrl ? undefined : await startTerminalSlack({ output: props.output });
 
-  const credentials = localClientConfig(dynamo.endpoint).credentials;
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     // Any AWS service without a local engine gets a closed loopback port: a local run can never
     // reach real AWS, and a missing local wiring fails fast instead of hanging on DNS.
     AWS_ENDPOINT_URL: UNREACHABLE_AWS_ENDPOINT,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    ...localAwsEnvironment({ dynamodb: dynamo.endpoint, eventbridge: bus.endpoint, s3: s3.endpoint }),
     [EnvName.tableName]: dynamo.tableName,
     [EnvName.eventBusName]: LOCAL_BUS_NAME,
     [EnvName.exportBucketName]: LOCAL_EXPORT_BUCKET,

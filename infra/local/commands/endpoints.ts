@@ -7,6 +7,7 @@ import { formatCurrency, parseMoney } from '#shared/money';
 import type { ActionRecord } from '#shared/scale/action-record';
 import { approveAction, rejectAction } from '#shared/scale/scale-endpoint';
 import { createDynamoActionStore } from '#shared/store/dynamo-action-store';
+import { scheduledEvent } from '../lambda-events';
 import { type LocalRuntime, startLocalRuntime } from '../local-runtime';
 import { type CliCommand, type CliIo, UsageError } from './command';
 
@@ -26,21 +27,6 @@ export function localScalingEnv(
   };
 }
 
-/** A scheduled-event envelope, as EventBridge Scheduler invokes detect-idle-endpoints. */
-export function scheduledEvent(now: Date) {
-  return {
-    version: '0',
-    id: `local-schedule-${now.getTime()}`,
-    source: 'aws.scheduler',
-    'detail-type': 'Scheduled Event',
-    account: '000000000000',
-    time: now.toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail: {},
-  };
-}
-
 /**
  * The idle-endpoint step of the local demo: runs detect-idle-endpoints as its schedule would,
  * lets the bus deliver Inference Endpoint Idle to scale-endpoint (and Endpoint Scaled to
@@ -53,7 +39,7 @@ export async function runIdleEndpointsStep(
 ): Promise<void> {
   const out = (line = '') => io.stdout.write(`${line}\n`);
   out('\n▶ schedule → detect-idle-endpoints');
-  await runtime.invoke('detect-idle-endpoints', scheduledEvent(now));
+  await runtime.invoke('detect-idle-endpoints', scheduledEvent('detect-idle-endpoints', now));
   await runtime.bus.drain();
   writeIdleSummary(runtime, io);
 }

@@ -19,6 +19,7 @@ import { startOpenCostFileServer } from '#shared/k8s/opencost-files';
 import { formatCurrency, parseMoney } from '#shared/money';
 import { createDocumentClient } from '#shared/store/dynamo-client';
 import { createDynamoK8sStore } from '#shared/store/dynamo-k8s-store';
+import { scheduledEvent } from '../lambda-events';
 import { LOCAL_EXPORT_BUCKET, type LocalRuntime, startLocalRuntime } from '../local-runtime';
 import { s3ObjectCreatedEvent } from '../local-s3';
 import type { CliCommand, CliIo } from './command';
@@ -99,21 +100,6 @@ export const command: CliCommand = {
 };
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-
-/** What EventBridge Scheduler delivers to a function target (the pipeline's handlers ignore the body). */
-function scheduledEvent(functionName: string) {
-  return {
-    version: '0',
-    id: `local-${functionName}`,
-    'detail-type': 'Scheduled Event',
-    source: 'aws.scheduler',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:scheduler:us-east-1:000000000000:schedule/default/${functionName}`],
-    detail: {},
-  };
-}
 
 /** Shows each rightsizing PR the run opened in the local GitOps repository: its diff and body. */
 async function writePullRequests(runtime: LocalRuntime, io: CliIo, gitopsDir: string): Promise<void> {

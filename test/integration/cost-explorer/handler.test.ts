@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '#functions/ingest-cost-explorer/handler';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { localLambdaContext } from '#infra/local/local-bus';
 import {
   exactSum,
@@ -18,12 +19,9 @@ describe('ingest-cost-explorer handler', () => {
   beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     Object.assign(process.env, {
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint }),
       TABLE_NAME: dynamo.tableName,
       EVENT_BUS_NAME: 'finops-test-bus',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       COST_EXPLORER_LOOKBACK_DAYS: '5',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',

@@ -9,6 +9,7 @@ import { BillingIngestionCompletedEvent } from '#events/billing-ingestion-comple
 import { handler } from '#functions/detect-anomalies/handler';
 import { command as ingest } from '#infra/local/commands/ingest';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { localLambdaContext } from '#infra/local/local-bus';
 import { generateFocusSample, SAMPLE_DEFAULTS } from '#samples/billing/generate-focus-sample';
 
@@ -24,12 +25,9 @@ describe('detect-anomalies handler', () => {
     await ingest.run([sample], { stdout: new PassThrough(), stderr: new PassThrough(), cwd });
     dynamo = await startEmbeddedDynamo({ path: path.join(cwd, '.finops', 'dynamo') });
     Object.assign(process.env, {
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint }),
       TABLE_NAME: dynamo.tableName,
       EVENT_BUS_NAME: 'finops-test-bus',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -1,32 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import {
   KubernetesIngestionCompletedEvent,
   RightsizingPrOpenedEvent,
   RightsizingRecommendedEvent,
 } from '#events/index';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { eventBridgeEnvelope, localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, startLocalBus } from '#infra/local/local-bus';
 import { ensureLocalGitopsRepo, runGit } from '#shared/gitops/local-git-backend';
 import { type OpenCostFileServer, startOpenCostFileServer } from '#shared/k8s/opencost-files';
 
 const REPO = path.resolve(__dirname, '../../..');
 
-function envelope(detailType: string, detail: unknown): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0',
-    id: `test-${Math.random()}`,
-    source: 'finops.pipeline',
-    'detail-type': detailType,
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  };
-}
+const envelope = (detailType: string, detail: unknown) => eventBridgeEnvelope(detailType, detail);
 
 describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers on local transports', () => {
   let dynamo: EmbeddedDynamo;
@@ -47,13 +36,8 @@ describe('ingest-k8s → recommend-rightsizing → open-rightsizing-pr handlers 
     await ensureLocalGitopsRepo(repoDir, path.join(REPO, 'samples/gitops'), new Date('2026-11-26T00:00:00Z'));
     dynamo = await startEmbeddedDynamo();
     bus = await startLocalBus({ eventBusName: 'k8s-handler-test', rules: [] });
-    const { credentials } = localClientConfig(dynamo.endpoint);
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint, eventbridge: bus.endpoint }),
       TABLE_NAME: dynamo.tableName,
       EVENT_BUS_NAME: 'k8s-handler-test',
       OPENCOST_URL: opencost.url,

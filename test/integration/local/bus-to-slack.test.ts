@@ -4,6 +4,7 @@ import { EVENT_SOURCE } from '#events/contract';
 import { CostAnomalyDetectedEvent } from '#events/cost-anomaly-detected';
 import { Consumer } from '#events/routing';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { asBusConsumer, type LocalBus, startLocalBus } from '#infra/local/local-bus';
 import { startTerminalSlack, type TerminalSlack } from '#infra/local/terminal-slack';
 
@@ -25,12 +26,9 @@ describe('local transports composed: EventBridgeClient → local bus → notify-
       startTerminalSlack({ output: terminal, color: false }),
     ]);
     Object.assign(process.env, {
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint }),
       TABLE_NAME: dynamo.tableName,
       SLACK_WEBHOOK_URL: slack.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });

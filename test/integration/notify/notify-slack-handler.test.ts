@@ -2,23 +2,14 @@ import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { CostAnomalyDetectedEvent } from '#events/cost-anomaly-detected';
 import { EndpointScaledEvent } from '#events/endpoint-scaled';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { eventBridgeEnvelope, localAwsEnvironment } from '#infra/local/lambda-events';
 import { localLambdaContext } from '#infra/local/local-bus';
 import { startTerminalSlack, type TerminalSlack } from '#infra/local/terminal-slack';
 
 const context: Context = localLambdaContext('notify-slack');
 
 function envelope(detailType: string, detail: unknown): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0',
-    id: `event-${Math.random()}`,
-    'detail-type': detailType,
-    source: 'finops.pipeline',
-    account: '000000000000',
-    time: '2026-08-21T06:15:00Z',
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  };
+  return eventBridgeEnvelope(detailType, detail, { time: '2026-08-21T06:15:00Z' });
 }
 
 describe('notify-slack handler with the embedded DynamoDB ledger and a loopback webhook', () => {
@@ -31,12 +22,9 @@ describe('notify-slack handler with the embedded DynamoDB ledger and a loopback 
     dynamo = await startEmbeddedDynamo();
     slack = await startTerminalSlack();
     Object.assign(process.env, {
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint }),
       TABLE_NAME: dynamo.tableName,
       SLACK_WEBHOOK_URL: slack.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });

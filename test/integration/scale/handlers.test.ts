@@ -1,7 +1,8 @@
 import path from 'node:path';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { EndpointRestoreRequestedEvent, InferenceEndpointIdleEvent } from '#events/index';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { eventBridgeEnvelope, localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, startLocalBus } from '#infra/local/local-bus';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -13,19 +14,7 @@ maxReductionPerStep: { percent: 50 }
 cooldown: { hours: 6 }
 `;
 
-function envelope(detailType: string, detail: unknown): EventBridgeEvent<string, unknown> {
-  return {
-    version: '0',
-    id: `test-${Math.random()}`,
-    source: 'finops.pipeline',
-    'detail-type': detailType,
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [],
-    detail,
-  };
-}
+const envelope = (detailType: string, detail: unknown) => eventBridgeEnvelope(detailType, detail);
 
 describe('detect-idle-endpoints and scale-endpoint handlers on local transports', () => {
   let dynamo: EmbeddedDynamo;
@@ -35,13 +24,8 @@ describe('detect-idle-endpoints and scale-endpoint handlers on local transports'
   beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
     bus = await startLocalBus({ eventBusName: 'handler-test', rules: [] });
-    const { credentials } = localClientConfig(dynamo.endpoint);
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
+      ...localAwsEnvironment({ dynamodb: dynamo.endpoint, eventbridge: bus.endpoint }),
       TABLE_NAME: dynamo.tableName,
       EVENT_BUS_NAME: 'handler-test',
       SCALING_POLICY: POLICY,
