@@ -1,6 +1,7 @@
 import { command as anomalies } from '#infra/local/commands/anomalies';
 import type { CliCommand } from '#infra/local/commands/command';
 import { command as costs } from '#infra/local/commands/costs';
+import { command as detect } from '#infra/local/commands/detect';
 import { command as endpoints } from '#infra/local/commands/endpoints';
 import { command as feedback } from '#infra/local/commands/feedback';
 import { command as ingest } from '#infra/local/commands/ingest';
@@ -16,6 +17,7 @@ export const commands: readonly CliCommand[] = [
   ingest,
   costs,
   ingestK8s,
+  detect,
   anomalies,
   feedback,
   score,
