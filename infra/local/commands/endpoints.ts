@@ -9,6 +9,7 @@ import { approveAction, rejectAction } from '#shared/scale/scale-endpoint';
 import { createDynamoActionStore } from '#shared/store/dynamo-action-store';
 import { scheduledEvent } from '../lambda-events';
 import { type LocalRuntime, startLocalRuntime } from '../local-runtime';
+import { REPO_ROOT } from '../paths';
 import { type CliCommand, type CliIo, UsageError } from './command';
 
 /**
@@ -16,7 +17,7 @@ import { type CliCommand, type CliIo, UsageError } from './command';
  * SageMaker sample, unless already set. Pass it as `env` to startLocalRuntime.
  */
 export function localScalingEnv(
-  repoRoot = path.resolve(__dirname, '../../..'),
+  repoRoot = REPO_ROOT,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   return {

@@ -8,6 +8,7 @@ import { readWorkloadSpec } from '#shared/gitops/manifest-patcher';
 import { openRightsizingPr } from '#shared/gitops/open-rightsizing-pr';
 import { recommendWorkloads } from '#shared/rightsizing/recommend-workloads';
 import { createDynamoK8sStore } from '#shared/store/dynamo-k8s-store';
+import { samplePath } from '../paths';
 
 interface Args {
   repo?: string;
@@ -67,10 +68,7 @@ export const command: CliCommand = {
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseArgs(args);
     const repoDir = path.resolve(io.cwd, parsed.repo ?? path.join('.finops', 'gitops'));
-    if (
-      !parsed.repo &&
-      (await ensureLocalGitopsRepo(repoDir, path.join(io.cwd, 'samples', 'gitops'), new Date()))
-    ) {
+    if (!parsed.repo && (await ensureLocalGitopsRepo(repoDir, samplePath('gitops'), new Date()))) {
       io.stdout.write(`created the local GitOps repository ${repoDir} from samples/gitops\n`);
     }
     const dynamo = await startEmbeddedDynamo({ path: path.join(io.cwd, '.finops', 'dynamo') });

@@ -22,12 +22,11 @@ import { createDynamoK8sStore } from '#shared/store/dynamo-k8s-store';
 import { scheduledEvent } from '../lambda-events';
 import { LOCAL_EXPORT_BUCKET, type LocalRuntime, startLocalRuntime } from '../local-runtime';
 import { s3ObjectCreatedEvent } from '../local-s3';
+import { samplePath } from '../paths';
 import type { CliCommand, CliIo } from './command';
 import { localScalingEnv, writeIdleSummary } from './endpoints';
 
 const SAMPLE_KEY = 'focus/apexlogic/apexlogic-focus-1.0.csv';
-const SAMPLE_GITOPS = 'samples/gitops';
-const SAMPLE_OPENCOST = 'samples/opencost/daily';
 
 /**
  * `finops run`: the whole pipeline on its embedded defaults, from a clean store. Generates the
@@ -43,10 +42,10 @@ export const command: CliCommand = {
     const started = Date.now();
     const gitopsDir = path.join(dataDir, 'gitops');
     rmSync(gitopsDir, { recursive: true, force: true });
-    await ensureLocalGitopsRepo(gitopsDir, path.join(REPO_ROOT, SAMPLE_GITOPS), new Date());
+    await ensureLocalGitopsRepo(gitopsDir, samplePath('gitops'), new Date());
     // The OpenCost sample is served on loopback with its days moved to end yesterday, so the
     // scheduled ingest-k8s (which asks for the last days) finds it.
-    const opencost = await startOpenCostFileServer([path.join(REPO_ROOT, SAMPLE_OPENCOST)], {
+    const opencost = await startOpenCostFileServer([samplePath('opencost', 'daily')], {
       alignToYesterday: true,
     });
     const runtime = await startLocalRuntime({
@@ -59,22 +58,22 @@ export const command: CliCommand = {
         [EnvName.opencostLookbackDays]: '14',
         [EnvName.gitopsBackend]: 'local-git',
         [EnvName.gitopsRepository]: gitopsDir,
-        ...localScalingEnv(REPO_ROOT),
+        ...localScalingEnv(),
       },
     });
     try {
-      const samplePath = path.join(runtime.exportsDir, SAMPLE_KEY);
-      if (!existsSync(samplePath)) {
-        const sample = generateFocusSample({ ...SAMPLE_DEFAULTS, outFile: samplePath });
+      const sampleBill = path.join(runtime.exportsDir, SAMPLE_KEY);
+      if (!existsSync(sampleBill)) {
+        const sample = generateFocusSample({ ...SAMPLE_DEFAULTS, outFile: sampleBill });
         io.stdout.write(
-          `generated the sample bill: ${sample.rows} rows, ${sample.firstDay} … ${sample.lastDay} → ${path.relative(io.cwd, samplePath)}\n`,
+          `generated the sample bill: ${sample.rows} rows, ${sample.firstDay} … ${sample.lastDay} → ${path.relative(io.cwd, sampleBill)}\n`,
         );
       }
       io.stdout.write(`\n▶ s3://${LOCAL_EXPORT_BUCKET}/${SAMPLE_KEY} created → ingest-billing\n`);
       const objectCreated = await s3ObjectCreatedEvent({
         bucket: LOCAL_EXPORT_BUCKET,
         key: SAMPLE_KEY,
-        filePath: samplePath,
+        filePath: sampleBill,
       });
       runtime.bus.putEvent({
         source: objectCreated.source,
@@ -98,8 +97,6 @@ export const command: CliCommand = {
     }
   },
 };
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Shows each rightsizing PR the run opened in the local GitOps repository: its diff and body. */
 async function writePullRequests(runtime: LocalRuntime, io: CliIo, gitopsDir: string): Promise<void> {
