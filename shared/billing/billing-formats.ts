@@ -72,6 +72,13 @@ export interface RecordMapper {
   costColumn: string;
   /** Columns the mapper reads (for columnar readers that can skip the rest). */
   columnsRead: string[];
+  /** Header position of the JSON tags column (FOCUS Tags, CUR 2.0 resource_tags), if present. */
+  jsonColumn?: number;
+  /**
+   * From now on the JSON tags column arrives as raw CSV text (its doubled quotes kept): the
+   * mapper unescapes it only when it meets a new tags text (the CSV reader skips the copy).
+   */
+  keepDoubledQuotesInJson(): void;
   map(fields: readonly string[], into: CostRecord): string | undefined;
 }
 
@@ -262,6 +269,12 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     });
   }
   const tagJson = read('tags');
+  let rawJson = false;
+  const keepDoubledQuotesInJson = () => {
+    rawJson = true;
+    tagCache.clear();
+  };
+  const jsonColumn = positions.tags;
   const tagCache = new Map<string, string[]>();
   const fillTags = (fields: readonly string[], into: string[]): void => {
     into.fill('');
@@ -272,7 +285,7 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     if (values === undefined) {
       values = new Array<string>(wanted.length).fill('');
       try {
-        let parsed: unknown = JSON.parse(text);
+        let parsed: unknown = JSON.parse(rawJson ? text.replaceAll('""', '"') : text);
         // A Parquet MAP may arrive as [{key, value}, ...] entries.
         if (Array.isArray(parsed)) {
           parsed = Object.fromEntries(
@@ -367,6 +380,8 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
       format,
       costColumn,
       columnsRead,
+      jsonColumn,
+      keepDoubledQuotesInJson,
       map(fields, into) {
         const rejected = common(fields, into);
         if (rejected) return rejected;
@@ -413,6 +428,8 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     format,
     costColumn,
     columnsRead,
+    jsonColumn,
+    keepDoubledQuotesInJson,
     map(fields, into) {
       const rejected = common(fields, into);
       if (rejected) return rejected;

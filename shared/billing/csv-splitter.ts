@@ -40,13 +40,19 @@ export class CsvSplitter {
   /**
    * From the next record on, cuts out only the text of `columns` (0-based; the others arrive as
    * '', the field count stays exact), and, when `reuseFields`, hands the same array to every
-   * call (the handler must not keep it). Undefined columns = every column.
+   * call (the handler must not keep it). Undefined columns = every column. `rawColumns` (needs
+   * a projection) arrive with the doubled quotes of a quoted field kept, saving a copy.
    */
-  project(columns: readonly number[] | undefined, reuseFields = false): void {
+  project(
+    columns: readonly number[] | undefined,
+    reuseFields = false,
+    rawColumns: readonly number[] = [],
+  ): void {
     if (columns === undefined) this.wanted = undefined;
     else {
-      const wanted = new Uint8Array(Math.max(0, ...columns) + 1);
+      const wanted = new Uint8Array(Math.max(0, ...columns, ...rawColumns) + 1);
       for (const c of columns) wanted[c] = 1;
+      for (const c of rawColumns) wanted[c] = 2;
       this.wanted = wanted;
     }
     this.shared = reuseFields ? [] : undefined;
@@ -84,7 +90,8 @@ export class CsvSplitter {
       let complete = false;
       let unterminated = false;
       for (;;) {
-        const keep = wanted === undefined || (col < wantedCount && wanted[col] === 1);
+        const mode = wanted === undefined ? 1 : col < wantedCount ? wanted[col]! : 0;
+        const keep = mode !== 0;
         if (text.charCodeAt(pos) === QUOTE) {
           // Newlines before this field were counted already: only those inside it add lines.
           if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
@@ -111,7 +118,7 @@ export class CsvSplitter {
             unterminated = true;
           } else if (keep) {
             // One flat string (not a concatenation), so hashing it as a Map key is cheap.
-            value = unquote(text.slice(segStart, close), doubled);
+            value = unquote(text.slice(segStart, close), doubled && mode === 1);
           }
           pos = close + 1;
           while (nextLf !== -1 && nextLf < pos) {

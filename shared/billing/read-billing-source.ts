@@ -193,7 +193,10 @@ export function csvState(uri: string, target: ReadTarget, header?: readonly stri
     const names = headerNames;
     const columns = new Set([0, ...mapper.columnsRead.map((name) => names.indexOf(name))]);
     columns.delete(-1);
-    splitter.project([...columns], true);
+    const json = mapper.jsonColumn;
+    if (json !== undefined) columns.delete(json);
+    splitter.project([...columns], true, json === undefined ? [] : [json]);
+    if (json !== undefined) mapper.keepDoubledQuotesInJson();
   };
   let headerNames: readonly string[] | undefined = header;
   const state = {

@@ -84,4 +84,16 @@ describe('CsvSplitter.project', () => {
       ['1', ''],
     ]);
   });
+
+  it('keeps the doubled quotes of a raw column when one is projected raw', () => {
+    // Prepare
+    const rows: string[][] = [];
+    const splitter = new CsvSplitter((fields) => rows.push([...fields]));
+    splitter.project([0], true, [1]);
+    // Act
+    splitter.push('"a""b","{""k"": ""v""}",x\n');
+    splitter.end();
+    // Assess
+    expect(rows).toEqual([['a"b', '{""k"": ""v""}', '']]);
+  });
 });
