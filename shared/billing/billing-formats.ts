@@ -319,21 +319,21 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
   const periodEnd = read('periodEnd');
   const headerFirst = header[0];
   const width = header.length;
-  // Billing periods repeat on every row: remember the last one parsed.
-  let lastStart: string | undefined;
-  let lastEnd: string | undefined;
-  let lastPeriod: { start: IsoDay; end: IsoDay } | undefined;
+  // Billing periods repeat on every row (a file often mixes two months): remember the last few.
+  const periods: Array<{ s: string; e: string; period: { start: IsoDay; end: IsoDay } | undefined }> = [];
   const rowPeriod = (fields: readonly string[]): { start: IsoDay; end: IsoDay } | undefined => {
     const s = periodStart(fields);
     const e = periodEnd(fields);
-    if (s !== lastStart || e !== lastEnd) {
-      lastStart = s;
-      lastEnd = e;
-      const startDay = parseUsageDay(s);
-      const endDay = parseUsageDay(e);
-      lastPeriod = startDay && endDay ? { start: startDay, end: endDay } : undefined;
+    for (let i = 0; i < periods.length; i++) {
+      const known = periods[i]!;
+      if (known.s === s && known.e === e) return known.period;
     }
-    return lastPeriod;
+    const startDay = parseUsageDay(s);
+    const endDay = parseUsageDay(e);
+    const period = startDay && endDay ? { start: startDay, end: endDay } : undefined;
+    if (periods.length >= 8) periods.shift();
+    periods.push({ s: detach(s), e: detach(e), period });
+    return period;
   };
 
   // Usage timestamps repeat (hours of a period): remember their days.
