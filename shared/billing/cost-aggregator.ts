@@ -150,6 +150,44 @@ class ContributorTally {
   }
 }
 
+/**
+ * Per-child sums of a low-cardinality contributor dimension (service, account, region) in a
+ * dense array indexed by dictionary id. Used only for a day whose cells' |amounts| add up to
+ * less than 2^53 units, where every double sum is exact.
+ */
+class DenseTally {
+  private readonly sums: Float64Array;
+  private readonly seen: Uint8Array;
+  private readonly touched: number[] = [];
+  constructor(
+    size: number,
+    private readonly labels: readonly string[],
+  ) {
+    this.sums = new Float64Array(size);
+    this.seen = new Uint8Array(size);
+  }
+
+  add(id: number, units: number): void {
+    if (this.seen[id] === 0) {
+      this.seen[id] = 1;
+      this.touched.push(id);
+    }
+    this.sums[id]! += units;
+  }
+
+  top(dimension: string, limit: number, out: ContributorAmount[]): void {
+    const chosen = this.touched.map((id) => ({ value: this.labels[id]!, units: this.sums[id]! }));
+    chosen.sort((a, b) => {
+      const ma = Math.abs(a.units);
+      const mb = Math.abs(b.units);
+      return ma === mb ? (a.value < b.value ? -1 : 1) : mb - ma;
+    });
+    for (let i = 0; i < chosen.length && i < limit; i++) {
+      out.push({ dimension, value: chosen[i]!.value, amount: BigInt(chosen[i]!.units) });
+    }
+  }
+}
+
 /** Series dimensions, by position in a cell's id tuple (then the tags). */
 const SERIES_DIMENSIONS: ReadonlyArray<string> = [
   BillingDimension.service,
@@ -508,35 +546,49 @@ export class CostAggregator {
       const cells = bucket.cells;
       const width = cells.width;
       // Per series (dimension d, value id) → 5 tallies; -1 = total.
-      const accs: Array<Map<number, Array<ContributorTally | undefined>>> = Array.from(
+      const accs: Array<Map<number, Array<ContributorTally | DenseTally | undefined>>> = Array.from(
         { length: dimensionCount },
         () => new Map(),
       );
-      const newAcc = (d: number): Array<ContributorTally | undefined> => [
-        d === SERVICE ? undefined : new ContributorTally(),
+      // Service, account and region tallies are dense arrays when every sum of the day is exact in doubles.
+      let absolute = 0;
+      for (let c = 0; c < cells.count; c++) absolute += Math.abs(cells.units[c]!);
+      const dense = cells.big === undefined && absolute <= MAX_SAFE;
+      type Acc = Array<ContributorTally | DenseTally | undefined>;
+      const low = (d: number, own: number) =>
+        d === own
+          ? undefined
+          : dense
+            ? new DenseTally(labels[own]!.length, labels[own]!)
+            : new ContributorTally();
+      const newAcc = (d: number): Acc => [
+        low(d, SERVICE),
         new ContributorTally(),
         new ContributorTally(),
-        d === ACCOUNT ? undefined : new ContributorTally(),
-        d === REGION ? undefined : new ContributorTally(),
+        low(d, ACCOUNT),
+        low(d, REGION),
       ];
       const totalAcc = newAcc(-1);
-      const touch = (
-        acc: Array<ContributorTally | undefined>,
-        c: number,
+      const addLow = (
+        tally: ContributorTally | DenseTally | undefined,
+        dimension: number,
+        id: number,
         units: number,
         big: bigint | undefined,
       ) => {
+        if (tally === undefined || id === NONE) return;
+        if (dense) (tally as DenseTally).add(id, units);
+        else (tally as ContributorTally).add(labels[dimension]![id]!, units, big);
+      };
+      const touch = (acc: Acc, c: number, units: number, big: bigint | undefined) => {
         const base = c * width;
-        const service = cells.ids[base + SERVICE]!;
-        const account = cells.ids[base + ACCOUNT]!;
-        const region = cells.ids[base + REGION]!;
         const resource = cells.resources[c]!;
         const usageType = cells.usageTypes[c]!;
-        if (service !== NONE) acc[0]?.add(labels[SERVICE]![service]!, units, big);
-        if (resource !== '') acc[1]!.add(resource, units, big);
-        if (usageType !== '') acc[2]!.add(usageType, units, big);
-        if (account !== NONE) acc[3]?.add(labels[ACCOUNT]![account]!, units, big);
-        if (region !== NONE) acc[4]?.add(labels[REGION]![region]!, units, big);
+        addLow(acc[0], SERVICE, cells.ids[base + SERVICE]!, units, big);
+        if (resource !== '') (acc[1] as ContributorTally).add(resource, units, big);
+        if (usageType !== '') (acc[2] as ContributorTally).add(usageType, units, big);
+        addLow(acc[3], ACCOUNT, cells.ids[base + ACCOUNT]!, units, big);
+        addLow(acc[4], REGION, cells.ids[base + REGION]!, units, big);
       };
       for (let c = 0; c < cells.count; c++) {
         const units = cells.units[c]!;
@@ -555,7 +607,9 @@ export class CostAggregator {
           touch(acc, c, units, big);
         }
       }
-      const contributorsOf = (acc: Array<ContributorTally | undefined> | undefined): ContributorAmount[] => {
+      const contributorsOf = (
+        acc: Array<ContributorTally | DenseTally | undefined> | undefined,
+      ): ContributorAmount[] => {
         const out: ContributorAmount[] = [];
         if (acc === undefined) return out;
         acc[0]?.top(CONTRIBUTOR_NAMES[0]!, limit, out);
