@@ -3,7 +3,7 @@ import { MAD_TO_SIGMA, RobustScratch } from '#shared/detect/robust-stats';
 import { type Money, moneyToNumber, numberToMoney } from '#shared/money';
 
 /** Version tag carried by anomalies, bumped whenever the decision rule changes. */
-export const COST_DETECTOR_VERSION = 'seasonal-mad/1';
+export const COST_DETECTOR_VERSION = 'seasonal-mad/2';
 
 /** Severity of a day or an episode, from its money impact. */
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -200,6 +200,9 @@ export function evaluateDailyValues(
   let regimeStart = 0;
   const highDays: number[] = [];
   let regimeRelativeSigma = Number.NaN;
+  // The factor of an ordinary day (median of the seven), refreshed whenever the factors change.
+  let ordinaryFactor = 1;
+  let ordinaryVersion = -1;
   const weekdayOf = (i: number) => weekdays[i] as number;
 
   for (let i = 0; i < n; i += 1) {
@@ -263,6 +266,10 @@ export function evaluateDailyValues(
     }
     sigma = Math.max(sigma, config.relativeNoiseFloor * Math.abs(expectedLevel), 1e-6);
     const factor = factors[weekdayOf(i)] as number;
+    if (ordinaryVersion !== factorsVersion) {
+      ordinaryFactor = scratch.median(factors, 0, 7);
+      ordinaryVersion = factorsVersion;
+    }
     let expected = expectedLevel * factor;
     const daySigma = sigma * factor;
     let z = (x - expected) / daySigma;
@@ -289,6 +296,15 @@ export function evaluateDailyValues(
       // A quiet weekday (weekend) that costs no more than an ordinary day is a drifting weekly
       // profile, not an incident: the profile lags additive changes by a few weeks.
       else if (factor < 0.95 && x <= expectedLevel * (1 + config.minImpactPercent / 100)) verdict = V_NORMAL;
+      // A day the profile rates quieter than an ordinary day must also exceed an ordinary day by
+      // a material amount: a weekday factor is a median of about five samples and can sit 5–10%
+      // low by chance, which alone would turn an ordinary-looking day into a 20% "increase".
+      else if (
+        factor < ordinaryFactor &&
+        x - expectedLevel * ordinaryFactor <
+          Math.max(config.minImpact, (expected * config.minImpactPercent) / 100)
+      )
+        verdict = V_NORMAL;
       else if (isProvisional) verdict = V_PROVISIONAL;
       else if (impact < config.minImpact || impactPercentOf(impact, expected) < config.minImpactPercent)
         verdict = V_MATERIALITY;

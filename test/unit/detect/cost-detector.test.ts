@@ -133,6 +133,36 @@ describe('evaluateCostSeries', () => {
     expect(day?.isAnomaly).toBe(false);
   });
 
+  // Mondays ran 8–12% below the other weekdays for nine weeks (a weekday factor fitted on about
+  // five samples); day 63 is a Monday. Materiality is measured from an ordinary day too.
+  const quietMondays = (factor: number, last: number) => (i: number, v: number) =>
+    i % 7 === 0 ? v * (i === 63 ? last : factor) : v;
+  it.each<[string, FixtureOptions, boolean]>([
+    [
+      'raises nothing when a weekday the profile rates quiet costs what an ordinary day costs',
+      { days: 64, edit: quietMondays(0.88, 1.08) },
+      false,
+    ],
+    [
+      'raises nothing when a noisy quiet weekday costs a little more than an ordinary day',
+      { days: 64, noise: 0.06, edit: quietMondays(0.9, 1.1) },
+      false,
+    ],
+    [
+      'flags a weekday the profile rates quiet when it costs materially more than an ordinary day',
+      { days: 64, edit: quietMondays(0.88, 1.5) },
+      true,
+    ],
+  ])('%s', (_name, options, expected) => {
+    // Prepare
+    const points = fixtureSeries(options);
+    // Act
+    const day = evaluateCostSeries(points)[63];
+    // Assess
+    expect(day?.day).toBe('2026-05-04');
+    expect(day?.isAnomaly).toBe(expected);
+  });
+
   it('reports expected, band, impact and severity of an anomalous day', () => {
     // Prepare
     const points = fixtureSeries({ edit: (i, v) => (i === 50 ? v + 3000 : v) });
