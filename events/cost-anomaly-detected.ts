@@ -102,7 +102,7 @@ export const CostAnomalyDetectedEvent = defineContract({
       },
     ],
     monitor: 'cost-centers',
-    detectorVersion: 'seasonal-mad/1',
+    detectorVersion: 'seasonal-mad/2',
     detectedAt: '2026-08-21T06:15:00.000Z',
   },
 });
