@@ -13,6 +13,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '#events/contract';
+import { PARTIALS_KEY_PREFIX } from '#shared/billing/partial-store';
 import { Gsi1, TableKey, TTL_ATTRIBUTE } from '#shared/store/table-schema';
 import type { FinopsContext } from './context';
 
@@ -29,7 +30,7 @@ export class FinopsStatefulStack extends Stack {
   readonly table: dynamodb.TableV2;
   readonly bus: events.EventBus;
   readonly exportBucket: s3.IBucket;
-  /** Scratch space of the billing fan-out (partial aggregates under `partials/`), expiring after 14 days. */
+  /** Scratch space of the billing fan-out (partial aggregates under `partials/`, expiring after 7 days). */
   readonly workBucket: s3.Bucket;
   /** True when the export bucket is created here (so EventBridge notifications are known to be on). */
   readonly exportBucketCreated: boolean;
@@ -92,7 +93,8 @@ export class FinopsStatefulStack extends Stack {
       exportBucketName === undefined
         ? this.createExportBucket(accessLogs)
         : s3.Bucket.fromBucketName(this, 'ExportBucket', exportBucketName);
-    // Partial aggregates of the billing fan-out: intermediate, re-creatable, so they expire.
+    // Partial aggregates of the billing fan-out: intermediate, re-creatable, so they expire. A
+    // fan-out runs for at most 6 hours (its state machine timeout); a week leaves time to inspect one.
     this.workBucket = new s3.Bucket(this, 'WorkBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -100,7 +102,12 @@ export class FinopsStatefulStack extends Stack {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'work-bucket/',
       lifecycleRules: [
-        { expiration: Duration.days(14), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        {
+          id: 'ExpirePartials',
+          prefix: PARTIALS_KEY_PREFIX,
+          expiration: Duration.days(7),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -78,6 +78,10 @@ export class FinopsStatelessStack extends Stack {
         logRetention,
         reservedConcurrentExecutions: settings.reserveConcurrency ? spec.reservedConcurrency : undefined,
         unbundledModules: spec.unbundledModules,
+        environment:
+          spec.maxOldSpaceMb === undefined
+            ? undefined
+            : { NODE_OPTIONS: `--max-old-space-size=${spec.maxOldSpaceMb}` },
       });
       if (spec.table !== 'none') fn.addEnvironment(EnvName.tableName, table.tableName);
       if (spec.table === 'read') table.grantReadData(fn.fn);

@@ -112,11 +112,35 @@ describe('FinopsStatefulStack', () => {
   });
 
   it('expires fan-out partials in an encrypted, SSL-only, logged work bucket when deployed', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.anyValue()] },
-      LoggingConfiguration: { LogFilePrefix: 'work-bucket/' },
+    // Prepare
+    const workBuckets = template.findResources('AWS::S3::Bucket', {
+      Properties: { LoggingConfiguration: { LogFilePrefix: 'work-bucket/' } },
+    });
+    // Act
+    const [workBucketId, workBucket] = Object.entries(workBuckets)[0] ?? [];
+    // Assess
+    expect(Object.keys(workBuckets)).toHaveLength(1);
+    expect(workBucket?.Properties).toMatchObject({
+      BucketEncryption: { ServerSideEncryptionConfiguration: [expect.anything()] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ ExpirationInDays: 14, Status: 'Enabled' })],
+        Rules: [expect.objectContaining({ Prefix: 'partials/', ExpirationInDays: 7, Status: 'Enabled' })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: workBucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
       },
     });
   });

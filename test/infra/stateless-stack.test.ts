@@ -394,6 +394,53 @@ describe('FinopsStatelessStack', () => {
     expect(JSON.stringify(writes[0]?.Resource)).toContain('/partials/*');
   });
 
+  it('gives merge-billing-partials read on the work bucket and PutEvents on the bus when deployed', () => {
+    // Prepare
+    const workBucketArn = JSON.stringify(synth.stateless.resolve(synth.stateful.workBucket.bucketArn));
+    const statements = roleStatements(synth, 'merge-billing-partials');
+    // Act
+    const onWorkBucket = statements.filter((s) => JSON.stringify(s.Resource).includes(workBucketArn));
+    const workActions = onWorkBucket.flatMap((s) => asArray(s.Action));
+    const publishes = statements.filter((s) => asArray(s.Action).includes('events:PutEvents'));
+    // Assess
+    expect(workActions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*']));
+    expect(workActions.filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
+    expect(JSON.stringify(onWorkBucket.map((s) => s.Resource))).toContain('/partials/*');
+    expect(publishes).toHaveLength(1);
+    expect(environmentOf('merge-billing-partials')).toMatchObject({
+      [EnvName.workBucketName]: expect.anything(),
+      [EnvName.tableName]: expect.anything(),
+      [EnvName.eventBusName]: expect.anything(),
+    });
+  });
+
+  it('gives aggregate-billing-partial no table, no bus and only PutObject on the work bucket when deployed', () => {
+    // Prepare
+    const workBucketArn = JSON.stringify(synth.stateless.resolve(synth.stateful.workBucket.bucketArn));
+    const statements = roleStatements(synth, 'aggregate-billing-partial');
+    // Act
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    const workActions = statements
+      .filter((s) => JSON.stringify(s.Resource).includes(workBucketArn))
+      .flatMap((s) => asArray(s.Action));
+    // Assess
+    expect(actions.filter((a) => /^(dynamodb|events):/.test(a))).toEqual([]);
+    expect(workActions).toContain('s3:PutObject');
+    expect(workActions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*']));
+  });
+
+  it.each(['aggregate-billing-partial', 'merge-billing-partials'])(
+    'runs %s for up to 15 minutes on 1769 MB with the V8 heap capped at 1200 MB',
+    (name) => {
+      // Act
+      const properties = functions[functionLogicalId(synth, name)]?.Properties;
+      // Assess
+      expect(properties).toMatchObject({ Timeout: 900, MemorySize: 1769 });
+      expect(environmentOf(name).NODE_OPTIONS).toBe('--max-old-space-size=1200');
+    },
+  );
+
   it('alarms when any dead-letter queue holds a message', () => {
     const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     const alarms = Object.values(
