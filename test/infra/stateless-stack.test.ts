@@ -441,6 +441,13 @@ describe('FinopsStatelessStack', () => {
     },
   );
 
+  it('caps the V8 heap of ingest-billing at 600 MB of its 1024 MB so streaming garbage is collected early', () => {
+    expect(functions[functionLogicalId(synth, 'ingest-billing')]?.Properties).toMatchObject({
+      MemorySize: 1024,
+    });
+    expect(environmentOf('ingest-billing').NODE_OPTIONS).toBe('--max-old-space-size=600');
+  });
+
   it('alarms when any dead-letter queue holds a message', () => {
     const queues = synth.statelessTemplate.findResources('AWS::SQS::Queue') as Record<string, Resource>;
     const alarms = Object.values(
