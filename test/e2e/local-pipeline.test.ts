@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { main } from '#infra/local/cli';
 import { startTerminalSlack, type TerminalSlack } from '#infra/local/terminal-slack';
 import { runGit } from '#shared/gitops/local-git-backend';
+import { captureStream } from '../support/cli-io';
 
 const incident = JSON.parse(
   readFileSync(path.resolve(__dirname, '../../samples/billing/incident.json'), 'utf8'),
@@ -14,15 +14,6 @@ const incident = JSON.parse(
   resource: string;
   notIncidents: { monthlyFeeDays: string[]; creditDay: string };
 };
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-  });
-  return { stream, text: () => text };
-}
 
 /** The whole payload as text, for assertions on what a reader sees anywhere in it. */
 function textOf(payload: unknown): string {
@@ -47,8 +38,8 @@ describe('npm start: the local pipeline end to end on the bundled sample', () =>
     workDir = mkdtempSync(path.join(tmpdir(), 'finops-e2e-'));
     slack = await startTerminalSlack();
     process.env.SLACK_WEBHOOK_URL = slack.url;
-    const out = capture();
-    const err = capture();
+    const out = captureStream();
+    const err = captureStream();
 
     // Act: exactly what `npm start` runs.
     exitCode = await main(['run'], { stdout: out.stream, stderr: err.stream, cwd: workDir });

@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '#infra/local/cli';
 import {
   generateFocusSample,
   SAMPLE_DEFAULTS,
   SAMPLE_INCIDENT,
 } from '#samples/billing/generate-focus-sample';
-
-async function finops(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  err.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await main(args, { stdout: out, stderr: err, cwd });
-  return { code, stdout, stderr };
-}
+import { runFinops } from '../../support/cli-io';
 
 describe('finops detect over the persistent local store', () => {
   let cwd: string;
@@ -35,7 +16,7 @@ describe('finops detect over the persistent local store', () => {
     delete process.env.SLACK_WEBHOOK_URL;
     const sample = path.join(cwd, 'sample.csv');
     generateFocusSample({ ...SAMPLE_DEFAULTS, outFile: sample });
-    const ingest = await finops(['ingest', sample], cwd);
+    const ingest = await runFinops(['ingest', sample], cwd);
     expect(ingest.code).toBe(0);
   }, 60_000);
   afterAll(() => {
@@ -46,8 +27,8 @@ describe('finops detect over the persistent local store', () => {
   it('announces the sample incident once and nothing on a second run over the same days', async () => {
     const range = ['--from', '2026-06-01', '--to', '2026-08-31'];
 
-    const first = await finops(['detect', ...range], cwd);
-    const second = await finops(['detect', ...range], cwd);
+    const first = await runFinops(['detect', ...range], cwd);
+    const second = await runFinops(['detect', ...range], cwd);
 
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('1 anomalies announced');
@@ -58,7 +39,7 @@ describe('finops detect over the persistent local store', () => {
   }, 60_000);
 
   it('refuses a range that ends before it starts', async () => {
-    const result = await finops(['detect', '--from', '2026-08-31', '--to', '2026-08-01'], cwd);
+    const result = await runFinops(['detect', '--from', '2026-08-31', '--to', '2026-08-01'], cwd);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--from 2026-08-31 is after --to 2026-08-01');
   });

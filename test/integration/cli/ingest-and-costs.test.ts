@@ -1,32 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '#infra/local/cli';
 import { parseMoney, sumMoney } from '#shared/money';
+import { runFinops } from '../../support/cli-io';
 
 const FOCUS_AWS = path.resolve(
   __dirname,
   '../../../../shared/data/focus/focus-1.0-finops-foundation/focus_sample_aws.csv',
 );
-
-async function finops(
-  args: string[],
-  cwd: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  err.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const code = await main(args, { stdout: out, stderr: err, cwd });
-  return { code, stdout, stderr };
-}
 
 describe('finops ingest then finops costs on the persistent local store', () => {
   let cwd: string;
@@ -37,7 +18,7 @@ describe('finops ingest then finops costs on the persistent local store', () => 
 
   it('prints the stored total series whose days add up to the ingestion report total', async () => {
     // Prepare: ingest the FinOps Foundation FOCUS sample (AWS part) in one command.
-    const ingest = await finops(['ingest', FOCUS_AWS, '--json'], cwd);
+    const ingest = await runFinops(['ingest', FOCUS_AWS, '--json'], cwd);
     expect(ingest.stderr).toBe('');
     expect(ingest.code).toBe(0);
     const outcomes = JSON.parse(ingest.stdout) as Array<{
@@ -48,7 +29,7 @@ describe('finops ingest then finops costs on the persistent local store', () => 
     const usd = outcomes[0]?.report.totals.find((total) => total.currency === 'USD');
 
     // Act: a second command reads the series back from the same folder.
-    const costs = await finops(['costs', '--series', 'total', '--json'], cwd);
+    const costs = await runFinops(['costs', '--series', 'total', '--json'], cwd);
 
     // Assess
     expect(costs.code).toBe(0);
@@ -60,7 +41,7 @@ describe('finops ingest then finops costs on the persistent local store', () => 
   }, 60_000);
 
   it('refuses a malformed day with the option name and exit code 2', async () => {
-    const result = await finops(['costs', '--series', 'total', '--from', '2026-13'], cwd);
+    const result = await runFinops(['costs', '--series', 'total', '--from', '2026-13'], cwd);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--from must be a day YYYY-MM-DD, got 2026-13');
   });

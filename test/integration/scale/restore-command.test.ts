@@ -1,21 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { command as endpoints } from '#infra/local/commands/endpoints';
 import { command as restore } from '#infra/local/commands/restore';
 import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import type { ActionRecord } from '#shared/scale/action-record';
 import { createDynamoActionStore } from '#shared/store/dynamo-action-store';
-
-function capture() {
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (chunk: Buffer) => {
-    text += chunk.toString('utf8');
-  });
-  return { stream, text: () => text };
-}
+import { captureStream } from '../../support/cli-io';
 
 describe('finops restore / finops endpoints (local runtime, real handlers)', () => {
   let cwd: string;
@@ -65,15 +56,15 @@ describe('finops restore / finops endpoints (local runtime, real handlers)', () 
 
   it('returns the endpoint to its recorded capacity through the Restore event and shows it in the history', async () => {
     // Prepare
-    const out = capture();
-    const err = capture();
+    const out = captureStream();
+    const err = captureStream();
     // Act
     const code = await restore.run(['sentiment-gpu-staging'], {
       stdout: out.stream,
       stderr: err.stream,
       cwd,
     });
-    const history = capture();
+    const history = captureStream();
     const historyCode = await endpoints.run(['history', 'sentiment-gpu-staging'], {
       stdout: history.stream,
       stderr: err.stream,
@@ -91,8 +82,8 @@ describe('finops restore / finops endpoints (local runtime, real handlers)', () 
   });
 
   it('fails with the reason when there is nothing left to restore', async () => {
-    const out = capture();
-    const err = capture();
+    const out = captureStream();
+    const err = captureStream();
     const code = await restore.run(['nothing-here'], { stdout: out.stream, stderr: err.stream, cwd });
     expect(code).toBe(1);
     expect(err.text()).toContain('no executed scale-down recorded for sagemaker endpoint nothing-here');
