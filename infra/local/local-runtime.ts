@@ -78,7 +78,6 @@ export async function startLocalRuntime(props: LocalRuntimeProps): Promise<Local
     ...localAwsEnvironment({ dynamodb: dynamo.endpoint, eventbridge: bus.endpoint, s3: s3.endpoint }),
     [EnvName.tableName]: dynamo.tableName,
     [EnvName.eventBusName]: LOCAL_BUS_NAME,
-    [EnvName.exportBucketName]: LOCAL_EXPORT_BUCKET,
     [EnvName.slackWebhookUrl]: props.slackWebhookUrl ?? slack?.url ?? '',
     ...props.env,
   });

@@ -36,7 +36,6 @@ export const EnvName = {
   kubeconfig: 'KUBECONFIG',
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  exportBucketName: 'EXPORT_BUCKET_NAME',
   workBucketName: 'WORK_BUCKET_NAME',
   billingFanOutStateMachineArn: 'BILLING_FAN_OUT_STATE_MACHINE_ARN',
   billingFanOutThresholdBytes: 'BILLING_FAN_OUT_THRESHOLD_BYTES',
