@@ -163,7 +163,7 @@ export async function main(args: string[]): Promise<void> {
     .join(' / ');
   let section = `## Ingest
 
-Command: \`npm run bench -- ingest\` (options: \`--rows N\` default 1,000,000, \`--big-gb G\` default 1, \`--regenerate\`).
+Command: \`npm run bench -- ingest${args.length > 0 ? ` ${args.join(' ')}` : ''}\` (options: \`--rows N\` default 1,000,000, \`--big-gb G\` default 1, \`--regenerate\`).
 Run on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} vCPU, load average at the end ${load}
 (the machine was shared with other jobs while this ran, so absolute rates are pessimistic; the DuckDB
 and our figures were measured in the same run under the same load).
