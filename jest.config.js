@@ -22,5 +22,13 @@ const project = (name, timeout) => ({
   ...(timeout ? { testTimeout: timeout } : {}),
 });
 module.exports = {
-  projects: [project('unit'), project('contract'), project('integration'), project('infra'), project('e2e')],
+  // Integration, infra and e2e tests drive real engines (dynalite, git, esbuild): give them room on a
+  // loaded 2-core machine; a hang still fails.
+  projects: [
+    project('unit'),
+    project('contract', 60_000),
+    project('integration', 30_000),
+    project('infra', 120_000),
+    project('e2e', 180_000),
+  ],
 };

@@ -212,7 +212,8 @@ describe('DynamoDB cost store', () => {
       expect({ crashAt, stale }).toEqual({ crashAt, stale: [] });
       if (crashAt < names.length) await dynamo.stop();
     }
-  });
+    // One fresh engine and two restatements per call of the reference run: tens of seconds on CI.
+  }, 180_000);
 
   it('gives the same totals when two deliveries of the same version run concurrently', async () => {
     // Prepare
