@@ -16,6 +16,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
 import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
 import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
 import { type LocalS3, startLocalS3 } from '#infra/local/local-s3';
 import type { PartialReference } from '#shared/billing/fan-out-payloads';
@@ -81,12 +82,7 @@ describe('billing fan-out handlers over local S3 and the embedded DynamoDB', () 
       TABLE_NAME: fanOutDynamo.tableName,
       EVENT_BUS_NAME: BUS,
       WORK_BUCKET_NAME: WORK,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: fanOutDynamo.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...localAwsEnvironment({ dynamodb: fanOutDynamo.endpoint, eventbridge: bus.endpoint, s3: s3.endpoint }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -9,6 +9,7 @@ import { handler as aggregateHandler } from '#functions/aggregate-billing-partia
 import { handler as ingestHandler } from '#functions/ingest-billing/handler';
 import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
 import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
 import { type LocalS3, s3ObjectCreatedEvent, startLocalS3 } from '#infra/local/local-s3';
 import type { PartialReference } from '#shared/billing/fan-out-payloads';
@@ -80,12 +81,7 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
       WORK_BUCKET_NAME: WORK,
       BILLING_FAN_OUT_STATE_MACHINE_ARN: STATE_MACHINE,
       BILLING_FAN_OUT_THRESHOLD_BYTES: '1048576',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: fanOutDynamo.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      ...localAwsEnvironment({ dynamodb: fanOutDynamo.endpoint, eventbridge: bus.endpoint, s3: s3.endpoint }),
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
