@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { localClientConfig } from '#infra/local/embedded-dynamo';
 import { type LocalS3, startLocalS3 } from '#infra/local/local-s3';
 
 describe('local S3 PutObject over the real S3Client', () => {
@@ -18,13 +19,7 @@ describe('local S3 PutObject over the real S3Client', () => {
       buckets: { exports: exportsFolder, work: workFolder },
       writableBuckets: ['work'],
     });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    client = new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true, maxAttempts: 1 });
   });
   afterAll(async () => {
     client.destroy();

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { localClientConfig } from '#infra/local/embedded-dynamo';
 import { matchesEventPattern } from '#infra/local/event-pattern';
 import {
   type LocalS3,
@@ -22,13 +23,7 @@ describe('local S3 over the real S3Client', () => {
     writeFileSync(path.join(folder, 'focus', '2026 08', 'export.csv'), content);
     writeFileSync(path.join(tmpdir(), 'outside-secret.txt'), 'secret');
     s3 = await startLocalS3({ buckets: { exports: folder } });
-    client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
+    client = new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true, maxAttempts: 1 });
   });
   afterAll(async () => {
     client.destroy();
