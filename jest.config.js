@@ -19,7 +19,10 @@ const project = (name, timeout) => ({
   ...base,
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
-  ...(timeout ? { testTimeout: timeout } : {}),
+  // `testTimeout` is global-only in jest: a per-project value is silently ignored (CI once hit the
+  // 5 s default in an integration hook). test/setup-timeout.ts applies this one instead.
+  globals: { layerTestTimeoutMs: timeout ?? 5_000 },
+  setupFilesAfterEnv: ['<rootDir>/test/setup-timeout.ts'],
 });
 module.exports = {
   // Integration, infra and e2e tests drive real engines (dynalite, git, esbuild): give them room on a

@@ -87,5 +87,10 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
   }
-  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  // dynalite marks the table ACTIVE a tick after answering CreateTable, so a DescribeTable can still
+  // see CREATING; the SDK's default waiter then sleeps 20 s (1 start in ~20 did). Poll fast instead.
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 0.02, maxDelay: 0.2 },
+    { TableName: tableName },
+  );
 }
