@@ -71,9 +71,12 @@ export async function splitCsvFile(
     const buf = chunk as Buffer;
     hash.update(buf);
     let at = 0;
+    // Next quote and next newline at or after `at`, each searched again only once passed.
+    let quote = buf.indexOf(34);
+    let newline = buf.indexOf(10);
     while (at < buf.length) {
-      const quote = buf.indexOf(34, at);
-      const newline = buf.indexOf(10, at);
+      if (quote !== -1 && quote < at) quote = buf.indexOf(34, at);
+      if (newline !== -1 && newline < at) newline = buf.indexOf(10, at);
       if (newline === -1 && quote === -1) break;
       if (quote !== -1 && (newline === -1 || quote < newline)) {
         inQuote = !inQuote;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CsvSplitter } from '#shared/billing/csv-splitter';
 import { aggregateBillingSources } from '#shared/billing/ingest-billing';
 import { createParallelAggregate, splitCsvFile } from '#shared/billing/parallel-aggregate';
 import { fileSource, focusAws } from './support/billing-test-kit';
@@ -30,4 +31,30 @@ describe('worker fan-out', () => {
     expect(parallel.sources[0]!.rowsRead).toBe(single.sources[0]!.rowsRead);
     expect(parallel.sources[0]!.fingerprint).toBe(single.sources[0]!.fingerprint);
   }, 20_000);
+
+  it('cuts byte ranges only at record starts, with their physical line numbers, when quoted fields hold newlines and quotes', async () => {
+    // Prepare: every record has a quoted field with a newline, commas and doubled quotes, and an unquoted one with quotes.
+    const records = Array.from(
+      { length: 400 },
+      (_, i) => `${i},"note ${i}\nsecond, line ""q""",{""k"": ${i}}`,
+    );
+    const text = `id,note,raw\n${records.join('\n')}\n`;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'fan-out-')), 'quoted.csv');
+    writeFileSync(file, text);
+    const parse = (bytes: Buffer, firstLine: number) => {
+      const rows: Array<[number, string[]]> = [];
+      const splitter = new CsvSplitter((fields, line) => rows.push([line, fields]), undefined, firstLine);
+      splitter.push(bytes.toString('utf8'));
+      splitter.end();
+      return rows;
+    };
+    const whole = Buffer.from(text);
+    // Act
+    const split = await splitCsvFile(file, 7);
+    // Assess: the ranges, parsed apart from their first lines, give exactly the whole file's records.
+    const pieces = split.ranges.flatMap((r) => parse(whole.subarray(r.start, r.end), r.firstLine));
+    expect(split.ranges.length).toBe(7);
+    expect(pieces).toEqual(parse(whole, 1).slice(1));
+    expect(pieces.at(-1)).toEqual([800, ['399', 'note 399\nsecond, line "q"', '{""k"": 399}']]);
+  });
 });
