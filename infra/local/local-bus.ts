@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { eventPattern, ROUTES, type Route } from '#events/routing';
 import { type EventPattern, matchesEventPattern } from './event-pattern';
@@ -143,8 +144,7 @@ export async function startLocalBus(props: LocalBusProps = {}): Promise<LocalBus
         return;
       } catch (error) {
         lastError = error;
-        if (attempt < attemptsAllowed)
-          await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** (attempt - 1)));
+        if (attempt < attemptsAllowed) await delay(retryDelayMs * 2 ** (attempt - 1));
       }
     }
     deadLetters.push({

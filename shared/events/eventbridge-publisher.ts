@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   type EventBridgeClient,
   PutEventsCommand,
@@ -56,7 +57,7 @@ export interface EventBridgePublisherProps {
 export function createEventBridgePublisher(props: EventBridgePublisherProps): PublishEvents {
   const maxAttempts = Math.max(1, props.maxAttempts ?? 4);
   const baseDelayMs = props.baseDelayMs ?? 100;
-  const sleep = props.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = props.sleep ?? delay;
   const random = props.random ?? Math.random;
 
   return async (events: readonly OutgoingEvent[]) => {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Octokit } from '@octokit/rest';
 import { ConfigError, FinopsError } from '#shared/errors';
 import { PIPELINE_AUTHOR } from './local-git-backend';
@@ -58,7 +59,7 @@ export function createGithubBackend(props: GithubBackendProps): GitopsBackend {
   const baseBranch = props.baseBranch ?? 'main';
   const maxAttempts = props.maxAttempts ?? 4;
   const maxWaitMs = props.maxWaitMs ?? 120_000;
-  const sleep = props.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = props.sleep ?? delay;
   const now = props.now ?? (() => new Date());
   const octokit = new Octokit({
     auth: props.token,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigError, FinopsError } from '#shared/errors';
 import { OpenCostResponseError } from './opencost-allocation';
 
@@ -58,8 +59,6 @@ export function allocationUrl(base: URL, query: AllocationQuery): URL {
   return url;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * An OpenCost allocation API client: each attempt is bounded by an AbortSignal timeout; network
  * errors, timeouts and 5xx/429 answers are retried with exponential backoff; 4xx and bodies that
@@ -71,7 +70,7 @@ export function createOpenCostClient(props: OpenCostClientProps): FetchAllocatio
   const timeoutMs = props.timeoutMs ?? 30_000;
   const attempts = props.attempts ?? 4;
   const backoffMs = props.backoffMs ?? 500;
-  const sleep = props.sleep ?? defaultSleep;
+  const sleep = props.sleep ?? delay;
   return async (query) => {
     const url = allocationUrl(base, query);
     let lastError: unknown;

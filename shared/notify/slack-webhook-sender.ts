@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
 import { FinopsError } from '#shared/errors';
 import type { SlackMessage } from './block-kit';
@@ -38,7 +39,7 @@ export interface SlackWebhookSenderProps {
 export function createSlackWebhookSender(props: SlackWebhookSenderProps): SendSlackMessage {
   const maxAttempts = props.maxAttempts ?? 4;
   const baseDelayMs = props.baseDelayMs ?? 500;
-  const sleep = props.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = props.sleep ?? delay;
   // Retries are ours: the library aborts on 429, which Slack uses for rate limiting.
   const webhook = new IncomingWebhook(props.webhookUrl, {
     timeout: props.timeoutMs ?? 10_000,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { FinopsError } from '#shared/errors';
 import type { DocumentClientLike } from '#shared/store/dynamo-client';
@@ -40,9 +41,6 @@ export class BatchWriteError extends FinopsError {
     );
   }
 }
-
-/** Resolves after `ms` milliseconds (the default sleep of the retrying helpers). */
-export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Full-jitter exponential backoff: a random delay in [0, min(max, base·2^attempt)). */
 export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
@@ -89,7 +87,7 @@ async function writeBatch(
   options: BatchWriteOptions,
 ): Promise<WriteRequest[]> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-  const sleep = options.sleep ?? sleepMs;
+  const sleep = options.sleep ?? delay;
   const random = options.random ?? Math.random;
   let pending = batch;
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   BatchGetCommand,
   GetCommand,
@@ -16,7 +17,7 @@ import type {
 import type { SeriesRef } from '#shared/cost/series-key';
 import { FinopsError, InvalidInputError } from '#shared/errors';
 import { formatMoney, type Money, parseMoney } from '#shared/money';
-import { type BatchWriteOptions, batchWriteAll, sleepMs, type WriteRequest } from '#shared/store/batch-write';
+import { type BatchWriteOptions, batchWriteAll, type WriteRequest } from '#shared/store/batch-write';
 import { type DocumentClientLike, isConditionalCheckFailed } from '#shared/store/dynamo-client';
 import { Gsi1 } from '#shared/store/table-schema';
 
@@ -123,7 +124,7 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
       for (let attempt = 0; keys.length > 0; attempt++) {
         if (attempt >= 8)
           throw new CostStoreError(`could not read ${keys.length} unit pointer(s) from ${tableName}`);
-        if (attempt > 0) await sleepMs(Math.min(1000, 25 * 2 ** attempt));
+        if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
         const output = await db.send(
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
         );

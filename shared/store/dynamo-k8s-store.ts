@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -83,7 +84,7 @@ function stripUndefined<T extends object>(value: T): T {
 export function createDynamoK8sStore(props: DynamoK8sStoreProps): K8sStore {
   const { documentClient: db, tableName } = props;
   const maxAttempts = props.maxBatchAttempts ?? 6;
-  const sleep = props.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = props.sleep ?? delay;
 
   async function batchPut(items: Record<string, unknown>[]): Promise<void> {
     for (let start = 0; start < items.length; start += 25) {
