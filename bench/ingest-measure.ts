@@ -1,11 +1,21 @@
 // One measurement of the ingest benchmark, run in its own child process so its peak RSS
 // (process.resourceUsage().maxRSS) is its own. Prints one JSON line on stdout.
-import { writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
 import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { createRecordMapper } from '#shared/billing/billing-formats';
+import { CostAggregator } from '#shared/billing/cost-aggregator';
+import { splitCsvStream } from '#shared/billing/csv-splitter';
 import { aggregateBillingSources, ingestBillingUnit } from '#shared/billing/ingest-billing';
 import { localFileSource } from '#shared/billing/local-billing-objects';
 import { createParallelAggregate } from '#shared/billing/parallel-aggregate';
+import {
+  csvState,
+  type ReadTarget,
+  RejectionCounter,
+  readBillingSource,
+} from '#shared/billing/read-billing-source';
 import { formatMoney } from '#shared/money';
 import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
 
@@ -13,7 +23,9 @@ export const BENCH_TAG_KEYS = ['cost-center', 'team', 'environment', 'applicatio
 const DIMENSIONS = ['service', 'account', 'region', 'charge-category', 'charge-class'];
 
 interface Measure {
-  mode: 'ours' | 'ours-parallel' | 'ours-ingest' | 'duckdb';
+  mode: 'ours' | 'ours-parallel' | 'ours-ingest' | 'ours-split' | 'ours-map' | 'hyparquet-decode' | 'duckdb';
+  /** `ours`: false = series sums only (contributorLimit 0), the work DuckDB's query does. */
+  contributors?: boolean;
   workers?: number;
   file: string;
   threads?: number;
@@ -88,7 +100,10 @@ async function measureOurs(m: Measure) {
     m.mode === 'ours-parallel'
       ? createParallelAggregate({ workers: m.workers ?? 2, minRangeBytes: 16 << 20 })
       : aggregateBillingSources;
-  const aggregate = await aggregateSources([localFileSource(m.file)], { tagKeys: BENCH_TAG_KEYS });
+  const aggregate = await aggregateSources([localFileSource(m.file)], {
+    tagKeys: BENCH_TAG_KEYS,
+    ...(m.contributors === false ? { contributorLimit: 0 } : {}),
+  });
   const points = aggregate.aggregator.points();
   const seconds = (performance.now() - started) / 1000;
   if (m.dump) {
@@ -154,6 +169,68 @@ async function measureIngest(m: Measure) {
   };
 }
 
+/**
+ * Stages of our CSV path, to show where the time goes: `ours-split` cuts the projected columns
+ * out of every record and stops there; `ours-map` also maps each row to a CostRecord (the whole
+ * read, sha256 fingerprint included) but aggregates nothing.
+ */
+async function measureStage(m: Measure) {
+  const target: ReadTarget = {
+    aggregator: new CostAggregator({ tagKeys: BENCH_TAG_KEYS }),
+    rejections: new RejectionCounter(),
+    mapperOptions: { tagKeys: BENCH_TAG_KEYS },
+  };
+  target.aggregator.add = () => {};
+  const started = performance.now();
+  let rows = 0;
+  if (m.mode === 'ours-map') {
+    rows = (await readBillingSource(localFileSource(m.file), target)).rowsRead;
+  } else {
+    const state = csvState(m.file, target);
+    await splitCsvStream(
+      createReadStream(m.file, { highWaterMark: 1 << 20 }),
+      (fields, line) => {
+        if (state.mapper === undefined) state.onRow(fields, line);
+        else rows++;
+      },
+      state.onBad,
+      1,
+      state.useSplitter,
+    );
+  }
+  return { rows, seconds: (performance.now() - started) / 1000 };
+}
+
+/** hyparquet alone decoding the columns our mapper reads (DECIMALs as bytes, as ours does): the library's floor. */
+async function measureParquetDecode(m: Measure) {
+  const started = performance.now();
+  const bytes = readFileSync(m.file);
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = await parquetMetadataAsync(file);
+  const header = parquetSchema(metadata).children.map((child) => child.element.name);
+  const columns = [...new Set(createRecordMapper(header, { tagKeys: BENCH_TAG_KEYS }).columnsRead)];
+  for (const element of metadata.schema) {
+    if (element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL') {
+      element.converted_type = undefined;
+      element.logical_type = undefined;
+    }
+  }
+  let values = 0;
+  await parquetRead({
+    file,
+    metadata,
+    columns,
+    onChunk: (chunk) => {
+      values += chunk.rowEnd - chunk.rowStart;
+    },
+  });
+  return {
+    rows: values / columns.length,
+    columns: columns.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 async function measure(): Promise<void> {
   const m = JSON.parse(process.argv[2]!) as Measure;
   const result =
@@ -161,7 +238,11 @@ async function measure(): Promise<void> {
       ? await measureDuckdb(m)
       : m.mode === 'ours-ingest'
         ? await measureIngest(m)
-        : await measureOurs(m);
+        : m.mode === 'ours-split' || m.mode === 'ours-map'
+          ? await measureStage(m)
+          : m.mode === 'hyparquet-decode'
+            ? await measureParquetDecode(m)
+            : await measureOurs(m);
   process.stdout.write(`${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 

@@ -300,7 +300,10 @@ class DayBucket {
 export interface AggregationOptions {
   /** Allow-listed tag keys, in the order of CostRecord.tagValues. */
   tagKeys: readonly string[];
-  /** Contributors kept per dimension on each point (default 10). */
+  /**
+   * Contributors kept per dimension on each point (default 10). 0 keeps none and skips the
+   * contributor cells altogether: series sums only, the cheapest aggregation.
+   */
   contributorLimit?: number;
   /**
    * Contributor cells (distinct resource × usage type × dimension values) kept per day before
@@ -407,7 +410,7 @@ export class CostAggregator {
       const id = ids[d]!;
       if (id !== NONE) series[d]!.add(id, cost, 1);
     }
-    this.addCell(bucket, ids, record.resource, record.usageType, cost, 1);
+    if (this.contributorLimit > 0) this.addCell(bucket, ids, record.resource, record.usageType, cost, 1);
   }
 
   /** Drops the smaller half of a bucket's cells from contributor tracking. */
@@ -715,6 +718,7 @@ export class CostAggregator {
           bucket.series[d]!.add(this.dictionaries[d]!.id(value), BigInt(amount), rows);
         }
       }
+      if (this.contributorLimit === 0) continue;
       for (const [values, amount, rows] of part.cells) {
         for (let d = 0; d < this.dimensionCount; d++) {
           const at = d < SERIES_DIMENSIONS.length ? d : SERIAL_FIRST_TAG + d - SERIES_DIMENSIONS.length;

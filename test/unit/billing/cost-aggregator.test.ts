@@ -53,6 +53,25 @@ describe('CostAggregator', () => {
     // Assess
     expect(left.points()).toEqual(whole.points());
   });
+
+  it('gives the same series sums with no contributors when contributorLimit is 0', () => {
+    // Prepare
+    const full = new CostAggregator({ tagKeys: ['team'] });
+    const seriesOnly = new CostAggregator({ tagKeys: ['team'], contributorLimit: 0 });
+    const merged = new CostAggregator({ tagKeys: ['team'], contributorLimit: 0 });
+    const rows = [record(10, 'S3', 'r1'), record(25, 'EC2', 'r2'), record(-3, 'S3', 'r1')];
+    // Act
+    for (const r of rows) {
+      full.add(r);
+      seriesOnly.add(r);
+    }
+    merged.merge(JSON.parse(JSON.stringify(full.serialize())));
+    // Assess
+    const withoutContributors = full.points().map((p) => ({ ...p, contributors: [] }));
+    expect(full.points().some((p) => (p.contributors ?? []).length > 0)).toBe(true);
+    expect(seriesOnly.points()).toEqual(withoutContributors);
+    expect(merged.points()).toEqual(withoutContributors);
+  });
 });
 
 describe('parseCostUnits', () => {
