@@ -150,44 +150,6 @@ class ContributorTally {
   }
 }
 
-/**
- * Per-child sums of a low-cardinality contributor dimension (service, account, region) in a
- * dense array indexed by dictionary id. Used only for a day whose cells' |amounts| add up to
- * less than 2^53 units, where every double sum is exact.
- */
-class DenseTally {
-  private readonly sums: Float64Array;
-  private readonly seen: Uint8Array;
-  private readonly touched: number[] = [];
-  constructor(
-    size: number,
-    private readonly labels: readonly string[],
-  ) {
-    this.sums = new Float64Array(size);
-    this.seen = new Uint8Array(size);
-  }
-
-  add(id: number, units: number): void {
-    if (this.seen[id] === 0) {
-      this.seen[id] = 1;
-      this.touched.push(id);
-    }
-    this.sums[id]! += units;
-  }
-
-  top(dimension: string, limit: number, out: ContributorAmount[]): void {
-    const chosen = this.touched.map((id) => ({ value: this.labels[id]!, units: this.sums[id]! }));
-    chosen.sort((a, b) => {
-      const ma = Math.abs(a.units);
-      const mb = Math.abs(b.units);
-      return ma === mb ? (a.value < b.value ? -1 : 1) : mb - ma;
-    });
-    for (let i = 0; i < chosen.length && i < limit; i++) {
-      out.push({ dimension, value: chosen[i]!.value, amount: BigInt(chosen[i]!.units) });
-    }
-  }
-}
-
 /** Series dimensions, by position in a cell's id tuple (then the tags). */
 const SERIES_DIMENSIONS: ReadonlyArray<string> = [
   BillingDimension.service,
@@ -547,88 +509,20 @@ export class CostAggregator {
     const keyCache = this.dictionaries.map(() => new Map<number, string>());
     for (const bucket of this.buckets.values()) {
       const cells = bucket.cells;
-      const width = cells.width;
-      // Per series (dimension d, value id) → 5 tallies; -1 = total.
-      const accs: Array<Map<number, Array<ContributorTally | DenseTally | undefined>>> = Array.from(
-        { length: dimensionCount },
-        () => new Map(),
-      );
-      // Service, account and region tallies are dense arrays when every sum of the day is exact in doubles.
+      // Every sum of the day is exact in doubles when the cells' |amounts| add up to less than 2^53.
       let absolute = 0;
       for (let c = 0; c < cells.count; c++) absolute += Math.abs(cells.units[c]!);
-      const dense = cells.big === undefined && absolute <= MAX_SAFE;
-      type Acc = Array<ContributorTally | DenseTally | undefined>;
-      const low = (d: number, own: number) =>
-        d === own
-          ? undefined
-          : dense
-            ? new DenseTally(labels[own]!.length, labels[own]!)
-            : new ContributorTally();
-      const newAcc = (d: number): Acc => [
-        low(d, SERVICE),
-        new ContributorTally(),
-        new ContributorTally(),
-        low(d, ACCOUNT),
-        low(d, REGION),
-      ];
-      const totalAcc = newAcc(-1);
-      const addLow = (
-        tally: ContributorTally | DenseTally | undefined,
-        dimension: number,
-        id: number,
-        units: number,
-        big: bigint | undefined,
-      ) => {
-        if (tally === undefined || id === NONE) return;
-        if (dense) (tally as DenseTally).add(id, units);
-        else (tally as ContributorTally).add(labels[dimension]![id]!, units, big);
-      };
-      const touch = (acc: Acc, c: number, units: number, big: bigint | undefined) => {
-        const base = c * width;
-        const resource = cells.resources[c]!;
-        const usageType = cells.usageTypes[c]!;
-        addLow(acc[0], SERVICE, cells.ids[base + SERVICE]!, units, big);
-        if (resource !== '') (acc[1] as ContributorTally).add(resource, units, big);
-        if (usageType !== '') (acc[2] as ContributorTally).add(usageType, units, big);
-        addLow(acc[3], ACCOUNT, cells.ids[base + ACCOUNT]!, units, big);
-        addLow(acc[4], REGION, cells.ids[base + REGION]!, units, big);
-      };
-      for (let c = 0; c < cells.count; c++) {
-        const units = cells.units[c]!;
-        const big = cells.big?.get(c);
-        touch(totalAcc, c, units, big);
-        const base = c * width;
-        for (let d = 0; d < dimensionCount; d++) {
-          const id = cells.ids[base + d]!;
-          if (id === NONE) continue;
-          const map = accs[d]!;
-          let acc = map.get(id);
-          if (acc === undefined) {
-            acc = newAcc(d);
-            map.set(id, acc);
-          }
-          touch(acc, c, units, big);
-        }
-      }
-      const contributorsOf = (
-        acc: Array<ContributorTally | DenseTally | undefined> | undefined,
-      ): ContributorAmount[] => {
-        const out: ContributorAmount[] = [];
-        if (acc === undefined) return out;
-        acc[0]?.top(CONTRIBUTOR_NAMES[0]!, limit, out);
-        acc[1]?.top(CONTRIBUTOR_NAMES[1]!, limit, out);
-        acc[2]?.top(CONTRIBUTOR_NAMES[2]!, limit, out);
-        acc[3]?.top(CONTRIBUTOR_NAMES[3]!, limit, out);
-        acc[4]?.top(CONTRIBUTOR_NAMES[4]!, limit, out);
-        return out;
-      };
+      const contributorsOf =
+        cells.big === undefined && absolute <= MAX_SAFE
+          ? denseContributors(cells, labels, dimensionCount, limit)
+          : this.tallyContributors(cells, labels, dimensionCount, limit);
       points.push({
         seriesKey: TOTAL_SERIES,
         currency: bucket.currency,
         day: bucket.day,
         amount: bucket.total.value(),
         rowCount: bucket.totalRows,
-        contributors: contributorsOf(totalAcc),
+        contributors: contributorsOf(-1, NONE),
       });
       for (let d = 0; d < dimensionCount; d++) {
         const slots = bucket.series[d]!;
@@ -647,7 +541,7 @@ export class CostAggregator {
             day: bucket.day,
             amount: slots.value(id),
             rowCount: rows[id]!,
-            contributors: contributorsOf(accs[d]!.get(id)),
+            contributors: contributorsOf(d, id),
           });
         }
       }
@@ -667,6 +561,75 @@ export class CostAggregator {
               ? 1
               : 0,
     );
+  }
+
+  /**
+   * Contributors of a day whose sums may pass 2^53 units: exact per-child tallies keyed by text
+   * (bigint where needed). Returns the contributors of series (d, id); d = -1 is the total.
+   */
+  private tallyContributors(
+    cells: CellTable,
+    labels: ReadonlyArray<readonly string[]>,
+    dimensionCount: number,
+    limit: number,
+  ): (d: number, id: number) => ContributorAmount[] {
+    const width = cells.width;
+    // Per series (dimension d, value id) → 5 tallies (service, resource, usage type, account,
+    // region); a series never lists its own dimension as contributor.
+    type Acc = Array<ContributorTally | undefined>;
+    const accs: Array<Map<number, Acc>> = Array.from({ length: dimensionCount }, () => new Map());
+    const low = (d: number, own: number) => (d === own ? undefined : new ContributorTally());
+    const newAcc = (d: number): Acc => [
+      low(d, SERVICE),
+      new ContributorTally(),
+      new ContributorTally(),
+      low(d, ACCOUNT),
+      low(d, REGION),
+    ];
+    const totalAcc = newAcc(-1);
+    const addLow = (
+      tally: ContributorTally | undefined,
+      dimension: number,
+      id: number,
+      units: number,
+      big: bigint | undefined,
+    ) => {
+      if (tally !== undefined && id !== NONE) tally.add(labels[dimension]![id]!, units, big);
+    };
+    const touch = (acc: Acc, c: number, units: number, big: bigint | undefined) => {
+      const base = c * width;
+      const resource = cells.resources[c]!;
+      const usageType = cells.usageTypes[c]!;
+      addLow(acc[0], SERVICE, cells.ids[base + SERVICE]!, units, big);
+      if (resource !== '') acc[1]!.add(resource, units, big);
+      if (usageType !== '') acc[2]!.add(usageType, units, big);
+      addLow(acc[3], ACCOUNT, cells.ids[base + ACCOUNT]!, units, big);
+      addLow(acc[4], REGION, cells.ids[base + REGION]!, units, big);
+    };
+    for (let c = 0; c < cells.count; c++) {
+      const units = cells.units[c]!;
+      const big = cells.big?.get(c);
+      touch(totalAcc, c, units, big);
+      const base = c * width;
+      for (let d = 0; d < dimensionCount; d++) {
+        const id = cells.ids[base + d]!;
+        if (id === NONE) continue;
+        const map = accs[d]!;
+        let acc = map.get(id);
+        if (acc === undefined) {
+          acc = newAcc(d);
+          map.set(id, acc);
+        }
+        touch(acc, c, units, big);
+      }
+    }
+    return (d, id) => {
+      const out: ContributorAmount[] = [];
+      const acc = d < 0 ? totalAcc : accs[d]!.get(id);
+      if (acc === undefined) return out;
+      for (let k = 0; k < CONTRIBUTOR_NAMES.length; k++) acc[k]?.top(CONTRIBUTOR_NAMES[k]!, limit, out);
+      return out;
+    };
   }
 
   /** Plain-JSON form of this partial aggregate, for a worker to hand back. */
@@ -745,3 +708,128 @@ const CONTRIBUTOR_NAMES: readonly string[] = [
   ContributorDimension.account,
   ContributorDimension.region,
 ];
+
+/**
+ * Contributors of a day whose every sum is exact in doubles, without a map per series: the
+ * cells are grouped by each dimension's value (a counting sort), and each series sums its cells'
+ * amounts per child into shared typed arrays, keeps the `limit` largest by |amount| (ties by
+ * name) and clears what it touched. Returns the contributors of series (d, id); d = -1 is the total.
+ */
+function denseContributors(
+  cells: CellTable,
+  labels: ReadonlyArray<readonly string[]>,
+  dimensionCount: number,
+  limit: number,
+): (d: number, id: number) => ContributorAmount[] {
+  const count = cells.count;
+  const width = cells.width;
+  // Each cell's child in the 5 contributor dimensions, as an index into that dimension's labels
+  // (0 = none): dictionary ids for service, account and region; per-day ids for resource and usage type.
+  const local = (texts: readonly string[]) => {
+    const ids = new Int32Array(count);
+    const names = [''];
+    const byText = new Map<string, number>([['', 0]]);
+    for (let c = 0; c < count; c++) {
+      let id = byText.get(texts[c]!);
+      if (id === undefined) {
+        id = names.length;
+        names.push(texts[c]!);
+        byText.set(texts[c]!, id);
+      }
+      ids[c] = id;
+    }
+    return { ids, names };
+  };
+  const resources = local(cells.resources);
+  const usageTypes = local(cells.usageTypes);
+  const fromCells = (d: number) => {
+    const ids = new Int32Array(count);
+    for (let c = 0; c < count; c++) ids[c] = cells.ids[c * width + d]!;
+    return ids;
+  };
+  const childOf = [fromCells(SERVICE), resources.ids, usageTypes.ids, fromCells(ACCOUNT), fromCells(REGION)];
+  const names = [labels[SERVICE]!, resources.names, usageTypes.names, labels[ACCOUNT]!, labels[REGION]!];
+  /** Which series dimension each contributor dimension is (a series skips its own); -2 = none. */
+  const ownDimension = [SERVICE, -2, -2, ACCOUNT, REGION];
+  const sums = names.map((n) => new Float64Array(n.length));
+  const marks = names.map((n) => new Uint8Array(n.length));
+  const touched = names.map((n) => new Int32Array(n.length));
+
+  // Cells grouped by value id, per series dimension: cellsOf[d] lists cells, from[d][id] where id's run starts.
+  const order: Int32Array[] = [];
+  const from: Int32Array[] = [];
+  for (let d = 0; d < dimensionCount; d++) {
+    const size = labels[d]!.length;
+    const starts = new Int32Array(size + 1);
+    for (let c = 0; c < count; c++) starts[cells.ids[c * width + d]! + 1]!++;
+    for (let id = 0; id < size; id++) starts[id + 1]! += starts[id]!;
+    const next = starts.slice(0, size);
+    const list = new Int32Array(count);
+    for (let c = 0; c < count; c++) list[next[cells.ids[c * width + d]!]!++] = c;
+    order.push(list);
+    from.push(starts);
+  }
+  const all = Int32Array.from({ length: count }, (_, c) => c);
+
+  return (d, id) => {
+    const list = d < 0 ? all : order[d]!;
+    const first = d < 0 ? 0 : from[d]![id]!;
+    const last = d < 0 ? count : from[d]![id + 1]!;
+    const out: ContributorAmount[] = [];
+    if (first === last) return out;
+    for (let k = 0; k < names.length; k++) {
+      if (ownDimension[k] === d) continue;
+      const child = childOf[k]!;
+      const sum = sums[k]!;
+      const mark = marks[k]!;
+      const seen = touched[k]!;
+      let n = 0;
+      for (let at = first; at < last; at++) {
+        const c = list[at]!;
+        const x = child[c]!;
+        if (x === 0) continue;
+        if (mark[x] === 0) {
+          mark[x] = 1;
+          seen[n++] = x;
+        }
+        sum[x]! += cells.units[c]!;
+      }
+      topOf(sum, seen, n, names[k]!, CONTRIBUTOR_NAMES[k]!, limit, out);
+      for (let i = 0; i < n; i++) {
+        sum[seen[i]!] = 0;
+        mark[seen[i]!] = 0;
+      }
+    }
+    return out;
+  };
+}
+
+/**
+ * Appends the `limit` children of `seen[0, n)` with the largest |sum| (ties by name), largest
+ * first, selecting without sorting every child.
+ */
+function topOf(
+  sum: Float64Array,
+  seen: Int32Array,
+  n: number,
+  names: readonly string[],
+  dimension: string,
+  limit: number,
+  out: ContributorAmount[],
+): void {
+  const best: number[] = [];
+  const before = (a: number, b: number) => {
+    const ma = Math.abs(sum[a]!);
+    const mb = Math.abs(sum[b]!);
+    return ma > mb || (ma === mb && names[a]! < names[b]!);
+  };
+  for (let i = 0; i < n; i++) {
+    const x = seen[i]!;
+    if (best.length >= limit && !before(x, best[best.length - 1]!)) continue;
+    let at = best.length;
+    while (at > 0 && before(x, best[at - 1]!)) at--;
+    best.splice(at, 0, x);
+    if (best.length > limit) best.pop();
+  }
+  for (const x of best) out.push({ dimension, value: names[x]!, amount: BigInt(sum[x]!) });
+}
