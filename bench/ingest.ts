@@ -179,8 +179,7 @@ export async function main(args: string[]): Promise<void> {
 
 Command: \`npm run bench -- ingest${args.length > 0 ? ` ${args.join(' ')}` : ''}\` (options: \`--rows N\` default 1,000,000, \`--big-gb G\` default 1, \`--regenerate\`).
 Run on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} vCPU, load average at the end ${load}
-(the machine was shared with other jobs while this ran, so absolute rates are pessimistic; the DuckDB
-and our figures were measured in the same run under the same load).
+(the DuckDB and our figures were measured in the same run, one after another, under the same load).
 
 Input: seeded FOCUS 1.x export, ${fmt(rows)} rows, 60 days, 40 services, 20 accounts, 8 regions, 30,000 resources,
 4 allow-listed tags; CSV ${(statSync(csv).size / 1024 ** 2).toFixed(0)} MB, CSV.gz ${(statSync(gz).size / 1024 ** 2).toFixed(0)} MB,
@@ -228,7 +227,9 @@ ${
   was tried on 2026-11-27 and split this file slower (2.97 s vs 1.16 s), because a JavaScript loop over bytes loses to V8's string \`indexOf\`.
 - Parquet: hyparquet alone, decoding the ${decode.columns} columns the mapper reads with no rows built, takes
   ${decode.seconds.toFixed(2)} s — already ${decodeCeiling.toFixed(2)}× DuckDB single-thread, under the 0.7× target before any
-  aggregation. Meeting it needs a different decoder than hyparquet (the library is the bottleneck), not faster aggregation.
+  aggregation (its own profile: list assembly for optional columns, snappy in JavaScript, UTF-8 decoding). Meeting the
+  target needs a decoder that hands dictionary indices to a column-wise aggregation instead of values to the row
+  mapper; hyparquet does not expose those, and that rewrite is not done.
   The fan-out row shows the local worker-thread split of one CSV into byte ranges merged exactly (2 vCPU here: the
   sequential pre-scan, worker start-up and merge cost more than the second core gives back at this size).
 `;
