@@ -675,10 +675,10 @@ export class CostAggregator {
       const bucket = this.bucketFor(part.currency, part.day);
       for (const [d, value, amount, rows] of part.series) {
         if (d < 0) {
-          bucket.total.add(BigInt(amount));
+          bucket.total.add(unitsOf(amount));
           bucket.totalRows += rows;
         } else {
-          bucket.series[d]!.add(this.dictionaries[d]!.id(value), BigInt(amount), rows);
+          bucket.series[d]!.add(this.dictionaries[d]!.id(value), unitsOf(amount), rows);
         }
       }
       if (this.contributorLimit === 0) continue;
@@ -692,7 +692,7 @@ export class CostAggregator {
           ids,
           values[SERIAL_RESOURCE] ?? '',
           values[SERIAL_USAGE_TYPE] ?? '',
-          BigInt(amount),
+          unitsOf(amount),
           rows,
         );
       }
@@ -833,3 +833,15 @@ function topOf(
   }
   for (const x of best) out.push({ dimension, value: names[x]!, amount: BigInt(sum[x]!) });
 }
+
+/**
+ * Serialized 10^-10 units as a number when exact in a double (the hot paths' representation),
+ * else a bigint: a merged day whose cells all came back as bigints would otherwise leave the
+ * double-exact contributor path for the slow one.
+ */
+function unitsOf(amount: string): number | bigint {
+  const units = BigInt(amount);
+  return units <= MAX_SAFE_BIG && units >= -MAX_SAFE_BIG ? Number(units) : units;
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);

@@ -188,7 +188,7 @@ export function createParallelAggregate(props: {
       const plainCsv = !/\.(gz|parquet)$/i.test(file);
       const size = statSync(file).size;
       if (plainCsv && props.workers > 1 && size >= 2 * minRangeBytes) {
-        const parts = Math.min(props.workers * 2, Math.floor(size / minRangeBytes));
+        const parts = Math.min(props.workers, Math.floor(size / minRangeBytes));
         const split = await splitCsvFile(file, parts);
         fingerprints.set(index, split.fingerprint);
         for (const range of split.ranges) {
