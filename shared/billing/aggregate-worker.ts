@@ -1,7 +1,7 @@
-// Worker thread entry of the local fan-out (parallel-aggregate.ts): aggregates one task and
-// posts the serialized partial back. Loaded with tsx, so it imports TypeScript directly.
+// Worker thread entry of the local fan-out (parallel-aggregate.ts): aggregates each task it is
+// sent and posts the serialized partial back. Loaded with tsx, so it imports TypeScript directly.
 import { createReadStream } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { CostAggregator } from '#shared/billing/cost-aggregator';
 import { splitCsvStream } from '#shared/billing/csv-splitter';
 import { localFileSource } from '#shared/billing/local-billing-objects';
@@ -52,8 +52,11 @@ async function run(task: AggregateTask): Promise<AggregateTaskResult> {
   };
 }
 
-run(workerData as AggregateTask).then(
-  (result) => parentPort!.postMessage({ ok: true, result }),
-  (error: Error) =>
-    parentPort!.postMessage({ ok: false, error: { name: error.name, message: error.message } }),
-);
+// The pool posts one task at a time and waits for its answer before posting the next.
+parentPort!.on('message', (task: AggregateTask) => {
+  run(task).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (error: Error) =>
+      parentPort!.postMessage({ ok: false, error: { name: error.name, message: error.message } }),
+  );
+});

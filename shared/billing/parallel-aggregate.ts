@@ -108,57 +108,105 @@ export async function splitCsvFile(
   return { header, ranges, fingerprint: hash.digest('hex') };
 }
 
-function runTask(task: AggregateTask): Promise<AggregateTaskResult> {
-  return new Promise((resolve, reject) => {
+type WorkerReply =
+  | { ok: true; result: AggregateTaskResult }
+  | { ok: false; error: { name: string; message: string } };
+
+interface Job {
+  task: AggregateTask;
+  resolve: (result: AggregateTaskResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The job the worker is running, if any. */
+  job: Job | undefined;
+}
+
+/**
+ * Aggregation worker threads started before their tasks are known (module loading overlaps the
+ * main thread's pre-scan) and kept for every task of the unit, so start-up is paid once per
+ * worker, not once per file or range. Tasks run in submission order as workers free up; the
+ * first failure fails every task still waiting.
+ */
+class AggregationPool {
+  private readonly slots: Slot[] = [];
+  private readonly idle: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private failure: Error | undefined;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) this.start();
+  }
+
+  private start(): void {
     // A worker's entry is loaded before any --import hook applies, so bootstrap tsx's CommonJS
     // hook in a tiny eval'd entry, then require the TypeScript worker module.
     const entry = path.join(__dirname, 'aggregate-worker.ts');
     const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(entry)});`, {
       eval: true,
-      workerData: task,
       // A worker's live data is its partial aggregate (bounded by series-days); without a cap V8
       // lets garbage from parsed chunks pile up (two uncapped workers peaked at 1.2 GB on 1M rows).
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    let settled = false;
-    worker.once(
-      'message',
-      (
-        message:
-          | { ok: true; result: AggregateTaskResult }
-          | { ok: false; error: { name: string; message: string } },
-      ) => {
-        settled = true;
-        if (message.ok) resolve(message.result);
-        else
-          reject(
-            new WorkerAggregationError(`${task.file}: ${message.error.message}`, { cause: message.error }),
-          );
-      },
+    const slot: Slot = { worker, job: undefined };
+    worker.on('message', (reply: WorkerReply) => {
+      const job = slot.job;
+      slot.job = undefined;
+      if (job && reply.ok) job.resolve(reply.result);
+      else if (job && !reply.ok) {
+        job.reject(
+          new WorkerAggregationError(`${job.task.file}: ${reply.error.message}`, { cause: reply.error }),
+        );
+      }
+      this.idle.push(slot);
+      this.dispatch();
+    });
+    worker.once('error', (error) =>
+      this.fail(slot, new WorkerAggregationError(`worker failed: ${error.message}`, { cause: error })),
     );
-    worker.once('error', (error) => {
-      settled = true;
-      reject(new WorkerAggregationError(`${task.file}: worker failed: ${error.message}`, { cause: error }));
-    });
     worker.once('exit', (code) => {
-      if (!settled)
-        reject(new WorkerAggregationError(`${task.file}: worker exited with code ${code} before answering`));
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      const at = this.idle.indexOf(slot);
+      if (at >= 0) this.idle.splice(at, 1);
+      if (slot.job !== undefined || this.slots.length === 0)
+        this.fail(slot, new WorkerAggregationError(`worker exited with code ${code} before answering`));
     });
-  });
-}
+    this.slots.push(slot);
+    this.idle.push(slot);
+  }
 
-/** Runs tasks with at most `concurrency` workers at once, keeping results in task order. */
-async function runPool(tasks: AggregateTask[], concurrency: number): Promise<AggregateTaskResult[]> {
-  const results = new Array<AggregateTaskResult>(tasks.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, tasks.length)) }, async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await runTask(tasks[index]!);
+  private fail(slot: Slot, error: Error): void {
+    const job = slot.job;
+    slot.job = undefined;
+    if (job === undefined && this.queue.length === 0) return;
+    this.failure ??= error;
+    job?.reject(error);
+    for (const waiting of this.queue.splice(0)) waiting.reject(error);
+  }
+
+  /** Runs one task on the next free worker. */
+  run(task: AggregateTask): Promise<AggregateTaskResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const slot = this.idle.shift()!;
+      slot.job = this.queue.shift()!;
+      slot.worker.postMessage(slot.job.task);
     }
-  });
-  await Promise.all(lanes);
-  return results;
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
+  }
 }
 
 /**
@@ -180,27 +228,23 @@ export function createParallelAggregate(props: {
       maxCellsPerDay: options.maxCellsPerDay,
       billingPeriod: options.billingPeriod,
     };
-    const tasks: AggregateTask[] = [];
-    const taskSource: number[] = [];
-    const fingerprints = new Map<number, string>();
-    for (const [index, source] of sources.entries()) {
-      const file = source.uri;
-      const plainCsv = !/\.(gz|parquet)$/i.test(file);
-      const size = statSync(file).size;
-      if (plainCsv && props.workers > 1 && size >= 2 * minRangeBytes) {
-        const parts = Math.min(props.workers, Math.floor(size / minRangeBytes));
-        const split = await splitCsvFile(file, parts);
-        fingerprints.set(index, split.fingerprint);
-        for (const range of split.ranges) {
-          tasks.push({ ...base, file, range: { ...range, header: split.header } });
-          taskSource.push(index);
-        }
-      } else {
-        tasks.push({ ...base, file });
-        taskSource.push(index);
-      }
-    }
-    const results = await runPool(tasks, props.workers);
+    // How many tasks each source becomes: byte ranges for a large plain CSV, else the whole file.
+    const plan = sources.map((source) => {
+      const size = statSync(source.uri).size;
+      const plainCsv = !/\.(gz|parquet)$/i.test(source.uri);
+      return plainCsv && props.workers > 1 && size >= 2 * minRangeBytes
+        ? Math.min(props.workers, Math.floor(size / minRangeBytes))
+        : 1;
+    });
+    const pool = new AggregationPool(
+      Math.max(
+        1,
+        Math.min(
+          props.workers,
+          plan.reduce((a, b) => a + b, 0),
+        ),
+      ),
+    );
     const aggregator = new CostAggregator({
       tagKeys,
       contributorLimit: options.contributorLimit,
@@ -208,23 +252,48 @@ export function createParallelAggregate(props: {
     });
     const rejections = new RejectionCounter();
     const perSource = sources.map(
-      (source, index): SourceReadResult => ({
+      (source): SourceReadResult => ({
         uri: source.uri,
         format: 'focus',
         costColumn: '',
         rowsRead: 0,
-        fingerprint: fingerprints.get(index) ?? '',
+        fingerprint: '',
       }),
     );
-    results.forEach((result, i) => {
-      aggregator.merge(result.aggregate);
-      rejections.merge(result.rejections);
-      const summary = perSource[taskSource[i]!]!;
-      summary.rowsRead += result.rowsRead;
-      summary.format = result.format;
-      summary.costColumn = result.costColumn;
-      if (result.fingerprint) summary.fingerprint = result.fingerprint;
-    });
+    try {
+      // Tasks are submitted as soon as they are known (a whole file while the next one is
+      // pre-scanned) and merged in submission order, so the result does not depend on timing.
+      const pending: Array<{ source: number; result: Promise<AggregateTaskResult> }> = [];
+      const settle = (promise: Promise<AggregateTaskResult>) => {
+        promise.catch(() => {}); // awaited below, in order; no unhandled rejection meanwhile
+        return promise;
+      };
+      for (const [index, source] of sources.entries()) {
+        const file = source.uri;
+        if (plan[index]! > 1) {
+          const split = await splitCsvFile(file, plan[index]!);
+          perSource[index]!.fingerprint = split.fingerprint;
+          for (const range of split.ranges) {
+            const result = settle(pool.run({ ...base, file, range: { ...range, header: split.header } }));
+            pending.push({ source: index, result });
+          }
+        } else {
+          pending.push({ source: index, result: settle(pool.run({ ...base, file })) });
+        }
+      }
+      for (const { source, result: promise } of pending) {
+        const result = await promise;
+        aggregator.merge(result.aggregate);
+        rejections.merge(result.rejections);
+        const summary = perSource[source]!;
+        summary.rowsRead += result.rowsRead;
+        summary.format = result.format;
+        summary.costColumn = result.costColumn;
+        if (result.fingerprint) summary.fingerprint = result.fingerprint;
+      }
+    } finally {
+      await pool.close();
+    }
     return { aggregator, rejections, sources: perSource };
   };
 }

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CsvSplitter } from '#shared/billing/csv-splitter';
 import { aggregateBillingSources } from '#shared/billing/ingest-billing';
-import { createParallelAggregate, splitCsvFile } from '#shared/billing/parallel-aggregate';
+import {
+  createParallelAggregate,
+  splitCsvFile,
+  WorkerAggregationError,
+} from '#shared/billing/parallel-aggregate';
 import { fileSource, focusAws } from './support/billing-test-kit';
 
 describe('worker fan-out', () => {
@@ -57,4 +61,44 @@ describe('worker fan-out', () => {
     expect(pieces).toEqual(parse(whole, 1).slice(1));
     expect(pieces.at(-1)).toEqual([800, ['399', 'note 399\nsecond, line "q"', '{""k"": 399}']]);
   });
+});
+
+describe('worker pool', () => {
+  function unitOfFiles(count: number): string[] {
+    const [header, ...rows] = readFileSync(focusAws, 'utf8').trimEnd().split('\n');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pool-'));
+    const per = Math.ceil(rows.length / count);
+    return Array.from({ length: count }, (_, i) => {
+      const file = path.join(dir, `part-${i}.csv`);
+      writeFileSync(file, [header, ...rows.slice(i * per, (i + 1) * per)].join('\n'));
+      return file;
+    });
+  }
+
+  it('gives the single-pass aggregate when a unit has more files than workers', async () => {
+    // Prepare
+    const files = unitOfFiles(5);
+    const options = { maxCellsPerDay: 1_000_000 };
+    // Act
+    const single = await aggregateBillingSources(files.map(fileSource), options);
+    const parallel = await createParallelAggregate({ workers: 2 })(files.map(fileSource), options);
+    // Assess
+    expect(parallel.aggregator.points()).toEqual(single.aggregator.points());
+    expect(parallel.sources.map((s) => [s.rowsRead, s.fingerprint])).toEqual(
+      single.sources.map((s) => [s.rowsRead, s.fingerprint]),
+    );
+  }, 30_000);
+
+  it('fails with the broken file named when one file of the unit cannot be read', async () => {
+    // Prepare: the third of four files claims to be gzip but is not.
+    const files = unitOfFiles(4);
+    const broken = `${files[2]!}.gz`;
+    writeFileSync(broken, 'this is not gzip');
+    files[2] = broken;
+    // Act
+    const outcome = createParallelAggregate({ workers: 2 })(files.map(fileSource), {});
+    // Assess
+    await expect(outcome).rejects.toBeInstanceOf(WorkerAggregationError);
+    await expect(outcome).rejects.toThrow(/part-2\.csv\.gz: .*gzip/);
+  }, 30_000);
 });
