@@ -515,7 +515,7 @@ export class CostAggregator {
       const contributorsOf =
         cells.big === undefined && absolute <= MAX_SAFE
           ? denseContributors(cells, labels, dimensionCount, limit)
-          : this.tallyContributors(cells, labels, dimensionCount, limit);
+          : tallyContributors(cells, labels, dimensionCount, limit);
       points.push({
         seriesKey: TOTAL_SERIES,
         currency: bucket.currency,
@@ -561,75 +561,6 @@ export class CostAggregator {
               ? 1
               : 0,
     );
-  }
-
-  /**
-   * Contributors of a day whose sums may pass 2^53 units: exact per-child tallies keyed by text
-   * (bigint where needed). Returns the contributors of series (d, id); d = -1 is the total.
-   */
-  private tallyContributors(
-    cells: CellTable,
-    labels: ReadonlyArray<readonly string[]>,
-    dimensionCount: number,
-    limit: number,
-  ): (d: number, id: number) => ContributorAmount[] {
-    const width = cells.width;
-    // Per series (dimension d, value id) → 5 tallies (service, resource, usage type, account,
-    // region); a series never lists its own dimension as contributor.
-    type Acc = Array<ContributorTally | undefined>;
-    const accs: Array<Map<number, Acc>> = Array.from({ length: dimensionCount }, () => new Map());
-    const low = (d: number, own: number) => (d === own ? undefined : new ContributorTally());
-    const newAcc = (d: number): Acc => [
-      low(d, SERVICE),
-      new ContributorTally(),
-      new ContributorTally(),
-      low(d, ACCOUNT),
-      low(d, REGION),
-    ];
-    const totalAcc = newAcc(-1);
-    const addLow = (
-      tally: ContributorTally | undefined,
-      dimension: number,
-      id: number,
-      units: number,
-      big: bigint | undefined,
-    ) => {
-      if (tally !== undefined && id !== NONE) tally.add(labels[dimension]![id]!, units, big);
-    };
-    const touch = (acc: Acc, c: number, units: number, big: bigint | undefined) => {
-      const base = c * width;
-      const resource = cells.resources[c]!;
-      const usageType = cells.usageTypes[c]!;
-      addLow(acc[0], SERVICE, cells.ids[base + SERVICE]!, units, big);
-      if (resource !== '') acc[1]!.add(resource, units, big);
-      if (usageType !== '') acc[2]!.add(usageType, units, big);
-      addLow(acc[3], ACCOUNT, cells.ids[base + ACCOUNT]!, units, big);
-      addLow(acc[4], REGION, cells.ids[base + REGION]!, units, big);
-    };
-    for (let c = 0; c < cells.count; c++) {
-      const units = cells.units[c]!;
-      const big = cells.big?.get(c);
-      touch(totalAcc, c, units, big);
-      const base = c * width;
-      for (let d = 0; d < dimensionCount; d++) {
-        const id = cells.ids[base + d]!;
-        if (id === NONE) continue;
-        const map = accs[d]!;
-        let acc = map.get(id);
-        if (acc === undefined) {
-          acc = newAcc(d);
-          map.set(id, acc);
-        }
-        touch(acc, c, units, big);
-      }
-    }
-    return (d, id) => {
-      const out: ContributorAmount[] = [];
-      const acc = d < 0 ? totalAcc : accs[d]!.get(id);
-      if (acc === undefined) return out;
-      for (let k = 0; k < CONTRIBUTOR_NAMES.length; k++) acc[k]?.top(CONTRIBUTOR_NAMES[k]!, limit, out);
-      return out;
-    };
   }
 
   /** Plain-JSON form of this partial aggregate, for a worker to hand back. */
@@ -708,6 +639,75 @@ const CONTRIBUTOR_NAMES: readonly string[] = [
   ContributorDimension.account,
   ContributorDimension.region,
 ];
+
+/**
+ * Contributors of a day whose sums may pass 2^53 units: exact per-child tallies keyed by text
+ * (bigint where needed). Returns the contributors of series (d, id); d = -1 is the total.
+ */
+function tallyContributors(
+  cells: CellTable,
+  labels: ReadonlyArray<readonly string[]>,
+  dimensionCount: number,
+  limit: number,
+): (d: number, id: number) => ContributorAmount[] {
+  const width = cells.width;
+  // Per series (dimension d, value id) → 5 tallies (service, resource, usage type, account,
+  // region); a series never lists its own dimension as contributor.
+  type Acc = Array<ContributorTally | undefined>;
+  const accs: Array<Map<number, Acc>> = Array.from({ length: dimensionCount }, () => new Map());
+  const low = (d: number, own: number) => (d === own ? undefined : new ContributorTally());
+  const newAcc = (d: number): Acc => [
+    low(d, SERVICE),
+    new ContributorTally(),
+    new ContributorTally(),
+    low(d, ACCOUNT),
+    low(d, REGION),
+  ];
+  const totalAcc = newAcc(-1);
+  const addLow = (
+    tally: ContributorTally | undefined,
+    dimension: number,
+    id: number,
+    units: number,
+    big: bigint | undefined,
+  ) => {
+    if (tally !== undefined && id !== NONE) tally.add(labels[dimension]![id]!, units, big);
+  };
+  const touch = (acc: Acc, c: number, units: number, big: bigint | undefined) => {
+    const base = c * width;
+    const resource = cells.resources[c]!;
+    const usageType = cells.usageTypes[c]!;
+    addLow(acc[0], SERVICE, cells.ids[base + SERVICE]!, units, big);
+    if (resource !== '') acc[1]!.add(resource, units, big);
+    if (usageType !== '') acc[2]!.add(usageType, units, big);
+    addLow(acc[3], ACCOUNT, cells.ids[base + ACCOUNT]!, units, big);
+    addLow(acc[4], REGION, cells.ids[base + REGION]!, units, big);
+  };
+  for (let c = 0; c < cells.count; c++) {
+    const units = cells.units[c]!;
+    const big = cells.big?.get(c);
+    touch(totalAcc, c, units, big);
+    const base = c * width;
+    for (let d = 0; d < dimensionCount; d++) {
+      const id = cells.ids[base + d]!;
+      if (id === NONE) continue;
+      const map = accs[d]!;
+      let acc = map.get(id);
+      if (acc === undefined) {
+        acc = newAcc(d);
+        map.set(id, acc);
+      }
+      touch(acc, c, units, big);
+    }
+  }
+  return (d, id) => {
+    const out: ContributorAmount[] = [];
+    const acc = d < 0 ? totalAcc : accs[d]!.get(id);
+    if (acc === undefined) return out;
+    for (let k = 0; k < CONTRIBUTOR_NAMES.length; k++) acc[k]?.top(CONTRIBUTOR_NAMES[k]!, limit, out);
+    return out;
+  };
+}
 
 /**
  * Contributors of a day whose every sum is exact in doubles, without a map per series: the
