@@ -21,7 +21,7 @@ import { PipelineFunction } from './constructs/pipeline-function';
 import { ROUTE_RETRY, RoutedRules } from './constructs/routed-rules';
 import type { FinopsContext } from './context';
 import { type FunctionName, type FunctionSpec, partitionCatalog } from './function-catalog';
-import { acknowledgeWildcardResource } from './nag';
+import { acknowledgeGeneratedWildcards, acknowledgeWildcardResource } from './nag';
 
 /** The stateful resources and secrets the functions use, passed in from the stateful stack. */
 export interface FinopsStatelessStackProps extends StackProps {
@@ -458,6 +458,13 @@ export class FinopsStatelessStack extends Stack {
       // the partial/merge shape: a map invoking ingest-billing per file would fan out again.
       ingest.addEnvironment(EnvName.billingFanOutStateMachineArn, fanOut.stateMachine.stateMachineArn);
       fanOut.stateMachine.grantStartExecution(ingest.fn);
+      // A re-delivery of a period whose execution failed redrives it (same deterministic name).
+      fanOut.stateMachine.grantExecution(ingest.fn, 'states:DescribeExecution', 'states:RedriveExecution');
+      acknowledgeGeneratedWildcards(
+        ingest.role,
+        /:states:.*:execution:/,
+        "Execution names are per billing period, so ingest-billing gets DescribeExecution/RedriveExecution on this one state machine's executions (<execution ARN prefix>:*).",
+      );
     }
   }
 }

@@ -14,12 +14,16 @@ export interface BillingFanOutRequest {
 }
 
 /**
- * The fan-out port of ingest-billing: units whose data files total more than `thresholdBytes`
- * are handed to `start` (`already-started` when an execution of that name exists).
+ * What `start` did: `started` a new execution; `already-started` found one of that name running
+ * or done (a duplicate delivery); `redriven` found it failed, aborted or timed out and restarted
+ * it from where it stopped (a re-delivery after the cause was fixed).
  */
+export type FanOutStart = 'started' | 'already-started' | 'redriven';
+
+/** The fan-out port of ingest-billing: units whose data files total more than `thresholdBytes` are handed to `start`. */
 export interface BillingFanOut {
   thresholdBytes: number;
-  start(request: BillingFanOutRequest): Promise<'started' | 'already-started'>;
+  start(request: BillingFanOutRequest): Promise<FanOutStart>;
 }
 
 /** Longest execution name Step Functions accepts. */

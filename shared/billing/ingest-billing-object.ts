@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type BillingFanOut,
   dataFolderPrefix,
+  type FanOutStart,
   fanOutExecutionName,
 } from '#shared/billing/billing-fan-out-request';
 import type { BillingObjects } from '#shared/billing/billing-objects';
@@ -26,8 +27,8 @@ export type BillingObjectOutcome =
       unitId: string;
       executionName: string;
       totalBytes: number;
-      /** `already-started`: a duplicate delivery; the execution of that name runs or ran. */
-      execution: 'started' | 'already-started';
+      /** `already-started`: a duplicate delivery, the execution of that name runs or ran; `redriven`: it had failed and was restarted. */
+      execution: FanOutStart;
     };
 
 /**

@@ -62,7 +62,7 @@ describe('ingest-billing starts the billing fan-out', () => {
     expect(environmentOf('ingest-billing')[EnvName.billingFanOutStateMachineArn]).toEqual(machineRef);
   });
 
-  it('lets ingest-billing start exactly that state machine and nothing else with states:* when deployed', () => {
+  it('lets ingest-billing start exactly that state machine, and describe and redrive only its executions, when deployed', () => {
     // Prepare
     const fn = synth.stateless.functions.get('ingest-billing' as never);
     if (!fn) throw new Error('ingest-billing is not deployed');
@@ -70,9 +70,16 @@ describe('ingest-billing starts the billing fan-out', () => {
     // Act
     const byRole = statesStatements();
     // Assess
-    expect(byRole.get(roleId)).toEqual([
-      expect.objectContaining({ Action: 'states:StartExecution', Resource: machineRef }),
-    ]);
+    const [start, resume, ...rest] = byRole.get(roleId) ?? [];
+    expect(start).toEqual(expect.objectContaining({ Action: 'states:StartExecution', Resource: machineRef }));
+    expect(resume).toEqual(
+      expect.objectContaining({ Action: ['states:DescribeExecution', 'states:RedriveExecution'] }),
+    );
+    // The executions of this state machine: arn:…:execution:<its name>:*
+    const resource = JSON.stringify(resume?.Resource);
+    expect(resource).toContain(':execution:');
+    expect(resource).toContain(machineRef.Ref);
+    expect(rest).toEqual([]);
     const otherFunctionRoles = [...synth.stateless.functions.values()]
       .filter((other) => other !== fn)
       .map((other) => synth.stateless.getLogicalId(other.role.node.defaultChild as never));
