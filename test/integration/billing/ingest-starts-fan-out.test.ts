@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
@@ -112,6 +117,8 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
       names.add(input.name);
       return { executionArn: `${STATE_MACHINE}:${input.name}`, startDate: new Date() };
     });
+    // The duplicates find that execution still running.
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const events = await Promise.all(
       keys.map((key) => s3ObjectCreatedEvent({ bucket: EXPORTS, key, filePath: path.join(exportsDir, key) })),
     );
