@@ -82,13 +82,58 @@ export function parseExportManifest(text: string, uri: string): ExportManifest {
 }
 
 /**
- * Where the manifest of a Data Exports data file lives: `<prefix>/<export>/data/BILLING_PERIOD=…/file`
- * has its manifest at `<prefix>/<export>/metadata/BILLING_PERIOD=…/<export>-Manifest.json`.
- * Undefined for a key that is not in that layout (a loose file).
+ * An object of a legacy Cost and Usage Report delivery:
+ * `<prefix><report>/<yyyymmdd-yyyymmdd>/[<assemblyId>/]<file>` (the assembly folder when the
+ * report keeps its versions, none when it overwrites them).
+ */
+const LEGACY_CUR_OBJECT = /^(.*?)([^/]+)\/(\d{8}-\d{8})\/(?:([^/]+)\/)?([^/]+)$/;
+
+/**
+ * Where the manifest of a data file lives, or undefined for a key in neither export layout (a
+ * loose file, a unit of its own):
+ * - Data Exports: `<prefix>/<export>/data/BILLING_PERIOD=…/file` →
+ *   `<prefix>/<export>/metadata/BILLING_PERIOD=…/<export>-Manifest.json`;
+ * - legacy CUR: `<prefix>/<report>/<yyyymmdd-yyyymmdd>/[<assemblyId>/]<report>-<n>.<ext>` →
+ *   `<prefix>/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json`, the report version's manifest,
+ *   so a data file is ingested only as part of its period, never also on its own.
  */
 export function manifestKeyForDataFile(key: string): string | undefined {
   const match = /^(.*?)([^/]+)\/data\/(BILLING_PERIOD=[^/]+)\/[^/]+$/.exec(key);
-  if (!match) return undefined;
-  const [, prefix, exportName, period] = match;
-  return `${prefix}${exportName}/metadata/${period}/${exportName}-Manifest.json`;
+  if (match) {
+    const [, prefix, exportName, period] = match;
+    return `${prefix}${exportName}/metadata/${period}/${exportName}-Manifest.json`;
+  }
+  const legacy = LEGACY_CUR_OBJECT.exec(key);
+  if (legacy) {
+    const [, prefix, report, range, , file] = legacy as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (file.startsWith(`${report}-`) && /^\d+\./.test(file.slice(report.length + 1))) {
+      return `${prefix}${report}/${range}/${report}-Manifest.json`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why an object delivered beside billing data is not billing data (it is skipped, not refused),
+ * or undefined when it may be: the Athena, Redshift and QuickSight integration files of a Cost and
+ * Usage Report, its data-status marker, and the copy of a legacy report version's manifest in its
+ * assembly folder (the period's own manifest defines the unit; an old copy must not replace it).
+ */
+export function ignoredObjectReason(key: string): string | undefined {
+  if (/(^|\/)cost_and_usage_data_status\//.test(key)) return 'a Cost and Usage Report data-status marker';
+  if (/\.(sql|ya?ml)$/i.test(key) || /-(Redshift|QuickSight)Manifest\.json$/i.test(key)) {
+    return 'an Athena, Redshift or QuickSight integration file of the report';
+  }
+  const legacy = LEGACY_CUR_OBJECT.exec(key);
+  if (legacy && legacy[4] !== undefined && legacy[5] === `${legacy[2]}-Manifest.json`) {
+    return `the assembly folder's copy of the report version's manifest (${legacy[2]}/${legacy[3]}/${legacy[2]}-Manifest.json defines the period)`;
+  }
+  return undefined;
 }

@@ -22,6 +22,7 @@ export type BillingObjectOutcome =
   | { status: 'ingested'; report: IngestionReport }
   | { status: 'incomplete'; unitId: string; missing: string[] }
   | { status: 'waiting-for-manifest'; manifestUri: string }
+  | { status: 'ignored'; reason: string }
   | {
       status: 'fanned-out';
       unitId: string;
@@ -32,9 +33,10 @@ export type BillingObjectOutcome =
     };
 
 /**
- * Hands a ready unit above the fan-out threshold to the Step Functions fan-out. Only a Data
- * Exports period whose data files sit in its `data/BILLING_PERIOD=…/` folder qualifies: the merge
- * step plans the period from that folder's manifest (loose files are always ingested inline).
+ * Hands a ready unit above the fan-out threshold to the Step Functions fan-out. A manifest's
+ * period qualifies when its data files sit in one folder and map back to that manifest (a Data
+ * Exports `data/BILLING_PERIOD=…/` folder, a legacy CUR report version's folder): the merge step
+ * plans the period from the folder's manifest. Loose files are always ingested inline.
  */
 async function fanOutIfTooBig(
   plan: ReadyUnit,
@@ -53,7 +55,7 @@ async function fanOutIfTooBig(
     uris.every((uri) => objects.manifestFor(uri) === plan.uri);
   if (!mergeable) {
     log.warn(
-      'billing unit exceeds the fan-out threshold but is not a Data Exports period; ingesting inline',
+      'billing unit exceeds the fan-out threshold but is not an export period in one folder; ingesting inline',
       {
         unitId: plan.unitId,
         totalBytes,
@@ -101,6 +103,10 @@ export async function ingestBillingObject(input: {
   log: LogSink;
 }): Promise<BillingObjectOutcome> {
   const plan = await planObjectUnit(input.uri, input.objects);
+  if (plan.status === 'ignored') {
+    input.log.info('not billing data, ignored', { uri: input.uri, reason: plan.reason });
+    return { status: 'ignored', reason: plan.reason };
+  }
   if (plan.status === 'waiting-for-manifest') {
     input.log.info('billing data file waits for its manifest', {
       uri: input.uri,

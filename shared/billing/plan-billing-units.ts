@@ -1,5 +1,10 @@
 import type { BillingObjects } from '#shared/billing/billing-objects';
-import { isManifestUri, manifestUnitId, parseExportManifest } from '#shared/billing/export-manifest';
+import {
+  ignoredObjectReason,
+  isManifestUri,
+  manifestUnitId,
+  parseExportManifest,
+} from '#shared/billing/export-manifest';
 import type { BillingSource } from '#shared/billing/read-billing-source';
 import type { IsoDay } from '#shared/cost/cost-point';
 
@@ -28,7 +33,14 @@ export interface WaitingUnit {
   manifestUri: string;
 }
 
-export type UnitPlan = ReadyUnit | IncompleteUnit | WaitingUnit;
+/** An object delivered beside the billing data that is not billing data (see ignoredObjectReason). */
+export interface IgnoredObject {
+  status: 'ignored';
+  uri: string;
+  reason: string;
+}
+
+export type UnitPlan = ReadyUnit | IncompleteUnit | WaitingUnit | IgnoredObject;
 
 /** Plans a manifest's billing period: ready only when every listed data file is present. */
 export async function planManifestUnit(
@@ -52,11 +64,13 @@ export async function planManifestUnit(
 }
 
 /**
- * Plans what one arriving object means: a manifest → its period; a data file in the Data
- * Exports layout → its period if the manifest is there (else wait for it); any other file → a
- * unit of its own, identified by its uri.
+ * Plans what one arriving object means: an integration file or manifest copy → ignored; a
+ * manifest → its period; a data file in the Data Exports or legacy CUR layout → its period if
+ * the manifest is there (else wait for it); any other file → a unit of its own, identified by its uri.
  */
 export async function planObjectUnit(uri: string, objects: BillingObjects): Promise<UnitPlan> {
+  const ignored = ignoredObjectReason(uri);
+  if (ignored !== undefined) return { status: 'ignored', uri, reason: ignored };
   if (isManifestUri(uri)) return planManifestUnit(uri, objects);
   const manifestUri = objects.manifestFor(uri);
   if (manifestUri !== undefined) {

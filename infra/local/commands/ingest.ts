@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type CliCommand, type CliIo, UsageError } from '#infra/local/commands/command';
 import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
-import { isManifestUri } from '#shared/billing/export-manifest';
+import { ignoredObjectReason, isManifestUri } from '#shared/billing/export-manifest';
 import { ingestBillingUnit } from '#shared/billing/ingest-billing';
 import { parseCostColumn, parseTagKeys } from '#shared/billing/ingest-billing-config';
 import { createLocalBillingObjects, listBillingFiles } from '#shared/billing/local-billing-objects';
@@ -64,7 +64,12 @@ async function planPaths(paths: string[], cwd: string): Promise<UnitPlan[]> {
     const isDir = statSync(full).isDirectory();
     const root = isDir ? full : path.dirname(full);
     const objects = createLocalBillingObjects(root);
-    const files = isDir ? listBillingFiles(full) : [full];
+    const files: string[] = [];
+    for (const file of isDir ? listBillingFiles(full) : [full]) {
+      const reason = ignoredObjectReason(file);
+      if (reason === undefined) files.push(file);
+      else plans.push({ status: 'ignored', uri: file, reason });
+    }
     for (const file of files.filter(isManifestUri)) {
       const plan = await planManifestUnit(file, objects);
       if (plan.status === 'ready') for (const s of plan.sources) claimed.add(path.resolve(s.uri));
@@ -76,8 +81,7 @@ async function planPaths(paths: string[], cwd: string): Promise<UnitPlan[]> {
     if (claimed.has(path.resolve(file))) continue;
     const plan = await planObjectUnit(file, createLocalBillingObjects(root));
     // A data file of a Data Exports period whose manifest was not given: plan the period once.
-    const duplicate =
-      plan.status !== 'waiting-for-manifest' && plans.some((p) => 'unitId' in p && p.unitId === plan.unitId);
+    const duplicate = 'unitId' in plan && plans.some((p) => 'unitId' in p && p.unitId === plan.unitId);
     if (!duplicate) plans.push(plan);
   }
   return plans;
@@ -134,6 +138,11 @@ export const command: CliCommand = {
             io.stdout.write(
               `waiting ${plan.unitId}: manifest ${plan.uri} lists missing files: ${plan.missing.join(', ')}; nothing ingested\n`,
             );
+          continue;
+        }
+        if (plan.status === 'ignored') {
+          results.push(plan);
+          if (!parsed.json) io.stdout.write(`ignored ${plan.uri}: ${plan.reason}\n`);
           continue;
         }
         if (plan.status === 'waiting-for-manifest') {

@@ -23,7 +23,7 @@ import type { PartialReference } from '#shared/billing/fan-out-payloads';
 import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
 import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
 import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
-import { focusAws, focusMicrosoft } from '../../unit/billing/support/billing-test-kit';
+import { focusAws, focusMicrosoft, writeLegacyCurReport } from '../../unit/billing/support/billing-test-kit';
 
 jest.setTimeout(60_000);
 
@@ -109,6 +109,21 @@ describe('billing fan-out handlers over local S3 and the embedded DynamoDB', () 
     }
     return references;
   };
+  /** The same period ingested inline by ingest-billing's use case, into the direct engine. */
+  const ingestInline = (manifestKey: string) =>
+    ingestBillingObject({
+      uri: `s3://${EXPORTS}/${manifestKey}`,
+      objects: createS3BillingObjects(
+        new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true }),
+      ),
+      store: createDynamoCostStore({
+        documentClient: directDynamo.documentClient,
+        tableName: directDynamo.tableName,
+      }),
+      publish: async () => {},
+      now: () => new Date(),
+      log: silent,
+    });
   const runFanOut = async (prefix: string) =>
     mergeHandler({ prefix, partials: await mapStep(prefix) }, localLambdaContext('merge-billing-partials'));
 
@@ -122,19 +137,7 @@ describe('billing fan-out handlers over local S3 and the embedded DynamoDB', () 
   it('stores the same series items as a direct single-pass ingest of the period when the fan-out merges its partials', async () => {
     // Prepare
     const { prefix, manifestKey } = writePeriod(exportsDir, 'focus-fan-out');
-    const direct = await ingestBillingObject({
-      uri: `s3://${EXPORTS}/${manifestKey}`,
-      objects: createS3BillingObjects(
-        new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true }),
-      ),
-      store: createDynamoCostStore({
-        documentClient: directDynamo.documentClient,
-        tableName: directDynamo.tableName,
-      }),
-      publish: async () => {},
-      now: () => new Date(),
-      log: silent,
-    });
+    const direct = await ingestInline(manifestKey);
 
     // Act
     const summary = await runFanOut(prefix);
@@ -161,6 +164,35 @@ describe('billing fan-out handlers over local S3 and the embedded DynamoDB', () 
     expect(completed.map((e) => (e.detail as { ingestionId: string }).ingestionId)).toEqual([
       summary.ingestionId,
     ]);
+  });
+
+  it('stores the same series items as a direct ingest when a legacy CUR report version fans out', async () => {
+    // Prepare: the map lists the assembly folder, which also holds the manifest copy and Redshift files.
+    const { manifestKey, assemblyPrefix } = writeLegacyCurReport(exportsDir, {
+      root: 'legacy/',
+      name: 'acme-cur',
+      assemblyId: 'a1b2c3d4',
+    });
+    const direct = await ingestInline(manifestKey);
+
+    // Act
+    const summary = await runFanOut(assemblyPrefix);
+
+    // Assess
+    expect(direct.status).toBe('ingested');
+    expect(summary).toMatchObject({ unitId: 'acme-cur/2023-11', partialsMerged: 2, rowsRead: 1281 });
+    expect(summary.skipped.map((key) => path.basename(key))).toEqual([
+      'acme-cur-Manifest.json',
+      'acme-cur-RedshiftCommands.sql',
+      'acme-cur-RedshiftManifest.json',
+    ]);
+    if (direct.status === 'ingested') expect(summary.ingestionId).toBe(direct.report.ingestionId);
+    const legacySeries = (all: Awaited<ReturnType<typeof items>>) =>
+      all.filter((item) => String(item.ingestionId ?? '').startsWith('acme-cur/'));
+    expect(legacySeries(await items(fanOutDynamo, 'SERIES#')).length).toBeGreaterThan(100);
+    expect(legacySeries(await items(fanOutDynamo, 'SERIES#'))).toEqual(
+      legacySeries(await items(directDynamo, 'SERIES#')),
+    );
   });
 
   it('leaves every item identical when the whole fan-out runs again', async () => {

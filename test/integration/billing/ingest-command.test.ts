@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { command } from '#infra/local/commands/ingest';
-import { focusMicrosoft } from '../../unit/billing/support/billing-test-kit';
+import { runFinops } from '../../support/cli-io';
+import { focusMicrosoft, writeLegacyCurReport } from '../../unit/billing/support/billing-test-kit';
 
 function io(cwd: string) {
   const stdout = new PassThrough();
@@ -55,4 +56,22 @@ describe('finops ingest', () => {
     // Assess
     await expect(attempt).rejects.toThrow(/--cost-column must be one of EffectiveCost/);
   });
+
+  it('ingests a downloaded legacy CUR report version once and says which files it ignored', async () => {
+    // Prepare
+    const cwd = mkdtempSync(path.join(tmpdir(), 'finops-ingest-legacy-'));
+    writeLegacyCurReport(path.join(cwd, 'bucket'), { root: 'cur/', name: 'acme', assemblyId: 'asm-1' });
+    // Act
+    const { code, stdout } = await runFinops(['ingest', 'bucket'], cwd);
+    // Assess
+    expect(code).toBe(0);
+    const ingested = stdout.split('\n').filter((line) => line.startsWith('ingested '));
+    expect(ingested).toEqual(['ingested acme/2023-11 (cur-legacy, cost column unblended)']);
+    expect(stdout).toContain('rows read: 1281');
+    const ignored = stdout.split('\n').filter((line) => line.startsWith('ignored '));
+    expect(ignored.map((line) => path.basename(line.slice(8, line.indexOf(':'))))).toEqual([
+      'acme-Manifest.json',
+      'acme-RedshiftManifest.json',
+    ]);
+  }, 30_000);
 });

@@ -1,6 +1,7 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { BillingSource } from '#shared/billing/read-billing-source';
 import type { CostPoint, IsoDay } from '#shared/cost/cost-point';
@@ -135,4 +136,45 @@ export function canonicalDecimal(text: string): string {
 /** Reads a text fixture. */
 export function readText(file: string): string {
   return readFileSync(file, 'utf8');
+}
+
+/**
+ * Writes a legacy Cost and Usage Report version into a bucket folder as AWS delivers it: the
+ * legacy CUR sample in two gzip parts in the assembly folder, the period's manifest, its copy in
+ * the assembly folder, and the Redshift integration files. Returns every key written, data first.
+ */
+export function writeLegacyCurReport(
+  bucketDir: string,
+  report: { root: string; name: string; assemblyId: string },
+): { keys: string[]; manifestKey: string; assemblyPrefix: string } {
+  const period = `${report.root}${report.name}/20231101-20231201`;
+  const assemblyPrefix = `${period}/${report.assemblyId}/`;
+  const [header, ...rows] = readFileSync(legacyCur, 'utf8').trimEnd().split('\n');
+  const half = Math.ceil(rows.length / 2);
+  const parts = [rows.slice(0, half), rows.slice(half)].map((part, i) => ({
+    key: `${assemblyPrefix}${report.name}-${i + 1}.csv.gz`,
+    body: gzipSync([header, ...part].join('\n')),
+  }));
+  const manifest = JSON.stringify({
+    assemblyId: report.assemblyId,
+    reportName: report.name,
+    billingPeriod: { start: '20231101T000000.000Z', end: '20231201T000000.000Z' },
+    reportKeys: parts.map((p) => p.key),
+  });
+  const manifestKey = `${period}/${report.name}-Manifest.json`;
+  const objects = [
+    ...parts,
+    { key: `${assemblyPrefix}${report.name}-Manifest.json`, body: Buffer.from(manifest) },
+    { key: `${assemblyPrefix}${report.name}-RedshiftManifest.json`, body: Buffer.from('{"entries": []}') },
+    {
+      key: `${assemblyPrefix}${report.name}-RedshiftCommands.sql`,
+      body: Buffer.from('create table cur (...);'),
+    },
+    { key: manifestKey, body: Buffer.from(manifest) },
+  ];
+  for (const { key, body } of objects) {
+    mkdirSync(path.dirname(path.join(bucketDir, key)), { recursive: true });
+    writeFileSync(path.join(bucketDir, key), body);
+  }
+  return { keys: objects.map((o) => o.key), manifestKey, assemblyPrefix };
 }
