@@ -91,17 +91,20 @@ const LEGACY_CUR_OBJECT = /^(.*?)([^/]+)\/(\d{8}-\d{8})\/(?:([^/]+)\/)?([^/]+)$/
 /**
  * Where the manifest of a data file lives, or undefined for a key in neither export layout (a
  * loose file, a unit of its own):
- * - Data Exports: `<prefix>/<export>/data/BILLING_PERIOD=…/file` →
- *   `<prefix>/<export>/metadata/BILLING_PERIOD=…/<export>-Manifest.json`;
+ * - Data Exports: `<prefix>/<export>/data/BILLING_PERIOD=…/[<version folders>/]file` →
+ *   `<prefix>/<export>/metadata/BILLING_PERIOD=…/[<version folders>/]<export>-Manifest.json`
+ *   (a file anywhere under a period's data folder is never a loose unit: at worst it waits for a
+ *   manifest that is elsewhere, and the manifest's own event ingests the period);
  * - legacy CUR: `<prefix>/<report>/<yyyymmdd-yyyymmdd>/[<assemblyId>/]<report>-<n>.<ext>` →
  *   `<prefix>/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json`, the report version's manifest,
  *   so a data file is ingested only as part of its period, never also on its own.
  */
 export function manifestKeyForDataFile(key: string): string | undefined {
-  const match = /^(.*?)([^/]+)\/data\/(BILLING_PERIOD=[^/]+)\/[^/]+$/.exec(key);
+  const match = /^(.*?)([^/]+)\/data\/(BILLING_PERIOD=[^/]+)\/(?:(.+)\/)?[^/]+$/.exec(key);
   if (match) {
-    const [, prefix, exportName, period] = match;
-    return `${prefix}${exportName}/metadata/${period}/${exportName}-Manifest.json`;
+    const [, prefix, exportName, period, version] = match;
+    const folder = version === undefined ? period : `${period}/${version}`;
+    return `${prefix}${exportName}/metadata/${folder}/${exportName}-Manifest.json`;
   }
   const legacy = LEGACY_CUR_OBJECT.exec(key);
   if (legacy) {

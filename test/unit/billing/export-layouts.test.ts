@@ -8,6 +8,11 @@ describe('manifestKeyForDataFile', () => {
       'billing/focus-daily/metadata/BILLING_PERIOD=2026-08/focus-daily-Manifest.json',
     ],
     [
+      'a Data Exports data file in a version folder of its period',
+      'billing/cur2/data/BILLING_PERIOD=2026-08/2026-08-03T01:02:03.456Z-abc/cur2-00001.parquet',
+      'billing/cur2/metadata/BILLING_PERIOD=2026-08/2026-08-03T01:02:03.456Z-abc/cur2-Manifest.json',
+    ],
+    [
       'a legacy CUR data file of a kept report version',
       'cur/acme/20231101-20231201/7f6c1a2e-0d1b-4c7e-9e0a-3b2f1c4d5e6f/acme-1.csv.gz',
       'cur/acme/20231101-20231201/acme-Manifest.json',
