@@ -11,11 +11,13 @@ export interface BillingObjects {
   exists(uri: string): Promise<boolean>;
   /** The object's size in bytes (S3 HeadObject, or the file's stat locally). */
   size(uri: string): Promise<number>;
+  /** When the object was last written, in epoch milliseconds (S3 HeadObject `LastModified`, or the file's mtime). */
+  lastModified(uri: string): Promise<number>;
   /**
    * The uri of a data file a manifest lists (a key, or an `s3://` uri) when it is present, else
    * undefined. Keys are resolved relative to the manifest's bucket or folder.
    */
   resolveListed(manifestUri: string, listed: string): Promise<string | undefined>;
-  /** For a data file in the Data Exports layout, its period's manifest uri (present or not). */
+  /** For a data file in the Data Exports or legacy CUR layout, its period's manifest uri (present or not). */
   manifestFor(dataFileUri: string): string | undefined;
 }

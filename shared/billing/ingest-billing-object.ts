@@ -21,7 +21,7 @@ import type { LogSink } from '#shared/observability';
 export type BillingObjectOutcome =
   | { status: 'ingested'; report: IngestionReport }
   | { status: 'incomplete'; unitId: string; missing: string[] }
-  | { status: 'waiting-for-manifest'; manifestUri: string }
+  | { status: 'waiting-for-manifest'; manifestUri: string; reason: 'no-manifest' | 'newer-delivery' }
   | { status: 'ignored'; reason: string }
   | {
       status: 'fanned-out';
@@ -85,6 +85,26 @@ async function fanOutIfTooBig(
 }
 
 /**
+ * True when a data file's event arrives while its period is being delivered again: a file the
+ * manifest lists is newer than the manifest, and the unit's current version was stored after
+ * that manifest was written (so the manifest present is the previous delivery's, and files it
+ * lists may already be overwritten: ingesting now would store a mix of two deliveries). AWS
+ * writes the manifest last; its own event ingests the new delivery. A period first seen
+ * incomplete, then completed by a late file, has no version from that manifest and goes ahead.
+ */
+async function isNewerDelivery(
+  plan: ReadyUnit,
+  input: { objects: BillingObjects; store: CostStore },
+): Promise<boolean> {
+  const [manifestTime, ...fileTimes] = await Promise.all(
+    [plan.uri, ...plan.sources.map((s) => s.uri)].map((uri) => input.objects.lastModified(uri)),
+  );
+  if (!fileTimes.some((time) => time > manifestTime!)) return false;
+  const current = await input.store.currentUnitReport(plan.unitId);
+  return current !== undefined && Date.parse(current.completedAt) >= manifestTime!;
+}
+
+/**
  * Handles one arriving object (a data file or a manifest): plans its unit and ingests it when
  * complete. An incomplete period or a data file whose manifest has not arrived is logged and
  * left for the arrival that completes it. With a `fanOut` port, a Data Exports period whose
@@ -111,8 +131,16 @@ export async function ingestBillingObject(input: {
     input.log.info('billing data file waits for its manifest', {
       uri: input.uri,
       manifestUri: plan.manifestUri,
+      reason: plan.reason,
     });
-    return { status: 'waiting-for-manifest', manifestUri: plan.manifestUri };
+    return { status: 'waiting-for-manifest', manifestUri: plan.manifestUri, reason: plan.reason };
+  }
+  if (plan.status === 'ready' && plan.uri !== input.uri && (await isNewerDelivery(plan, input))) {
+    input.log.info('billing data file belongs to a delivery in progress; its manifest will ingest it', {
+      uri: input.uri,
+      manifestUri: plan.uri,
+    });
+    return { status: 'waiting-for-manifest', manifestUri: plan.uri, reason: 'newer-delivery' };
   }
   if (plan.status === 'incomplete') {
     input.log.info('billing period incomplete, not ingested yet', {

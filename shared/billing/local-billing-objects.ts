@@ -26,6 +26,7 @@ export function createLocalBillingObjects(root: string): BillingObjects {
     readText: (uri) => readFile(uri, 'utf8'),
     exists: async (uri) => existsSync(uri),
     size: async (uri) => (await stat(uri)).size,
+    lastModified: async (uri) => (await stat(uri)).mtimeMs,
     async resolveListed(manifestUri, listed) {
       const key = listed.replace(/^s3:\/\/[^/]+\//, '');
       const parts = key.split('/').filter((p) => p !== '');

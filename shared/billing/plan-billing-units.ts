@@ -26,11 +26,16 @@ export interface IncompleteUnit {
   missing: string[];
 }
 
-/** A data file of a Data Exports period whose manifest has not arrived yet. */
+/**
+ * A data file of an export period whose manifest has not arrived yet (`no-manifest`), or that
+ * belongs to a new delivery of a period already stored from the manifest present
+ * (`newer-delivery`: AWS writes the manifest last, and its own event ingests the new version).
+ */
 export interface WaitingUnit {
   status: 'waiting-for-manifest';
   uri: string;
   manifestUri: string;
+  reason: 'no-manifest' | 'newer-delivery';
 }
 
 /** An object delivered beside the billing data that is not billing data (see ignoredObjectReason). */
@@ -74,7 +79,9 @@ export async function planObjectUnit(uri: string, objects: BillingObjects): Prom
   if (isManifestUri(uri)) return planManifestUnit(uri, objects);
   const manifestUri = objects.manifestFor(uri);
   if (manifestUri !== undefined) {
-    if (!(await objects.exists(manifestUri))) return { status: 'waiting-for-manifest', uri, manifestUri };
+    if (!(await objects.exists(manifestUri))) {
+      return { status: 'waiting-for-manifest', uri, manifestUri, reason: 'no-manifest' };
+    }
     return planManifestUnit(manifestUri, objects);
   }
   return { status: 'ready', unitId: uri, uri, sources: [objects.source(uri)] };

@@ -54,6 +54,11 @@ export function createS3BillingObjects(client: Pick<S3Client, 'send'>): BillingO
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return Number(head.ContentLength ?? 0);
     },
+    async lastModified(uri) {
+      const { bucket, key } = parseS3Uri(uri);
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return head.LastModified?.getTime() ?? 0;
+    },
     async readText(uri) {
       const { bucket, key } = parseS3Uri(uri);
       const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));

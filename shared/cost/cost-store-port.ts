@@ -60,4 +60,6 @@ export interface CostStore {
   /** A series' daily points in [from, to] (inclusive), ascending, days without data absent. */
   readSeries(ref: SeriesRef, range: { from: IsoDay; to: IsoDay }): Promise<CostPoint[]>;
   getIngestionReport(ingestionId: string): Promise<IngestionReport | undefined>;
+  /** The report of a unit's current version, if it has one. */
+  currentUnitReport(unitId: string): Promise<IngestionReport | undefined>;
 }

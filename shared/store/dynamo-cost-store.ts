@@ -102,6 +102,17 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
   const concurrency = props.concurrency ?? 8;
   const now = props.now ?? (() => new Date());
 
+  async function readReport(ingestionId: string): Promise<IngestionReport | undefined> {
+    const { Item } = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `${CostItemPrefix.report}${ingestionId}`, sk: REPORT_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? itemToReport(Item.report as Record<string, unknown>) : undefined;
+  }
+
   async function readPointer(unitId: string): Promise<PointerItem | undefined> {
     const { Item } = await db.send(
       new GetCommand({
@@ -393,15 +404,11 @@ export function createDynamoCostStore(props: DynamoCostStoreProps): DynamoCostSt
         .map(([day, dayItems]) => mergeDay(ref, day, dayItems, topN));
     },
 
-    async getIngestionReport(ingestionId: string): Promise<IngestionReport | undefined> {
-      const { Item } = await db.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { pk: `${CostItemPrefix.report}${ingestionId}`, sk: REPORT_SK },
-          ConsistentRead: true,
-        }),
-      );
-      return Item ? itemToReport(Item.report as Record<string, unknown>) : undefined;
+    getIngestionReport: readReport,
+
+    async currentUnitReport(unitId: string): Promise<IngestionReport | undefined> {
+      const pointer = await readPointer(unitId);
+      return pointer ? readReport(pointer.ingestionId) : undefined;
     },
 
     async listIngestionReports(options = {}): Promise<IngestionReport[]> {

@@ -149,7 +149,9 @@ export const command: CliCommand = {
           results.push(plan);
           if (!parsed.json)
             io.stdout.write(
-              `waiting ${plan.uri}: its manifest ${plan.manifestUri} has not arrived; nothing ingested\n`,
+              plan.reason === 'newer-delivery'
+                ? `waiting ${plan.uri}: it is newer than its manifest ${plan.manifestUri} (a delivery in progress); nothing ingested\n`
+                : `waiting ${plan.uri}: its manifest ${plan.manifestUri} has not arrived; nothing ingested\n`,
             );
           continue;
         }

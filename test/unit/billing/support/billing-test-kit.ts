@@ -95,6 +95,11 @@ export class InMemoryCostStore implements CostStore {
   async getIngestionReport(ingestionId: string): Promise<IngestionReport | undefined> {
     return this.reports.get(ingestionId);
   }
+
+  async currentUnitReport(unitId: string): Promise<IngestionReport | undefined> {
+    const current = this.units.get(unitId);
+    return current ? this.reports.get(current.ingestionId) : undefined;
+  }
 }
 
 /** A publisher that records what it was given. */

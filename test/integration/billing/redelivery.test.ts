@@ -1,0 +1,101 @@
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type LocalS3, startLocalS3 } from '#infra/local/local-s3';
+import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
+import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
+import { formatMoney } from '#shared/money';
+import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
+import { recordingPublisher } from '../../unit/billing/support/billing-test-kit';
+
+const BUCKET = 'exports';
+const DATA = 'focus/refresh/data/BILLING_PERIOD=2026-08';
+const MANIFEST = 'focus/refresh/metadata/BILLING_PERIOD=2026-08/refresh-Manifest.json';
+const HEADER =
+  'BillingCurrency,ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,RegionId,EffectiveCost';
+const silent = { info: () => {}, warn: () => {}, error: () => {} };
+const T0 = Math.floor(Date.now() / 1000);
+
+describe('an export period delivered again', () => {
+  let bucketDir: string;
+  let s3: LocalS3;
+  let client: S3Client;
+  let dynamo: EmbeddedDynamo;
+
+  /** Writes an object with its Last-Modified set to `second` (epoch seconds; S3 keeps whole seconds). */
+  const put = (key: string, text: string, second: number) => {
+    const file = path.join(bucketDir, key);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    utimesSync(file, second, second);
+  };
+  const part = (cost: string) =>
+    [HEADER, `USD,2026-08-03T00:00:00Z,Usage,S3,111,eu-west-1,${cost}`].join('\n');
+  const manifest = (files: string[]) =>
+    JSON.stringify({
+      exportName: 'refresh',
+      billingPeriod: '2026-08',
+      dataFiles: files.map((f) => `${DATA}/${f}`),
+    });
+
+  beforeAll(async () => {
+    bucketDir = mkdtempSync(path.join(tmpdir(), 'redelivery-'));
+    s3 = await startLocalS3({ buckets: { [BUCKET]: bucketDir } });
+    client = new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true });
+    dynamo = await startEmbeddedDynamo();
+  });
+  afterAll(async () => {
+    client.destroy();
+    await Promise.all([s3.stop(), dynamo.stop()]);
+  });
+
+  it('waits for the new manifest while an overwriting export rewrites the files of a stored period', async () => {
+    // Prepare: the first delivery, arrived in the wrong order (a listed file after the manifest).
+    const store = createDynamoCostStore({
+      documentClient: dynamo.documentClient,
+      tableName: dynamo.tableName,
+    });
+    const { publish } = recordingPublisher();
+    const deps = {
+      objects: createS3BillingObjects(client),
+      store,
+      publish,
+      now: () => new Date(),
+      log: silent,
+    };
+    const arrive = (key: string) => ingestBillingObject({ ...deps, uri: `s3://${BUCKET}/${key}` });
+    put(`${DATA}/part-1.csv`, part('1.5'), T0 - 100);
+    put(MANIFEST, manifest(['part-1.csv', 'part-2.csv']), T0 - 90);
+    const incomplete = await arrive(MANIFEST);
+    put(`${DATA}/part-2.csv`, part('2.25'), T0 - 80);
+    const completed = await arrive(`${DATA}/part-2.csv`);
+
+    // Act: the next refresh rewrites part-1, then part-2, then the manifest.
+    put(`${DATA}/part-1.csv`, part('10'), T0 + 10);
+    const midDelivery = await arrive(`${DATA}/part-1.csv`);
+    const storedMidDelivery = await store.readSeries(
+      { seriesKey: 'total', currency: 'USD' },
+      { from: '2026-08-01', to: '2026-08-31' },
+    );
+    put(`${DATA}/part-2.csv`, part('20'), T0 + 11);
+    put(MANIFEST, manifest(['part-1.csv', 'part-2.csv']), T0 + 12);
+    const refreshed = await arrive(MANIFEST);
+
+    // Assess: the late file completes the first delivery; mid-refresh nothing is written…
+    expect(incomplete.status).toBe('incomplete');
+    expect(completed.status).toBe('ingested');
+    expect(midDelivery).toEqual({
+      status: 'waiting-for-manifest',
+      manifestUri: `s3://${BUCKET}/${MANIFEST}`,
+      reason: 'newer-delivery',
+    });
+    expect(storedMidDelivery.map((p) => formatMoney(p.amount))).toEqual(['3.75']);
+    // …and the new manifest replaces the period with the whole new delivery.
+    expect(refreshed.status).toBe('ingested');
+    if (refreshed.status !== 'ingested' || completed.status !== 'ingested') return;
+    expect(refreshed.report.versionReplaced).toBe(completed.report.ingestionId);
+    expect(refreshed.report.totals.map((t) => formatMoney(t.amount))).toEqual(['30']);
+  });
+});
