@@ -11,26 +11,22 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { S3Client } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
 import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
 import { type LocalS3, startLocalS3 } from '#infra/local/local-s3';
 import type { PartialReference } from '#shared/billing/fan-out-payloads';
-import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
-import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
-import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
 import { focusAws, focusMicrosoft, writeLegacyCurReport } from '../../unit/billing/support/billing-test-kit';
+import { objectIngestor } from './support/object-ingestor';
 
 jest.setTimeout(60_000);
 
 const EXPORTS = 'finops-exports';
 const WORK = 'finops-work';
 const BUS = 'finops-test-bus';
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** A Data Exports period: the AWS FOCUS sample split in two (the second half gzipped) plus the Microsoft sample. */
 function writePeriod(exportsDir: string, exportName: string): { prefix: string; manifestKey: string } {
@@ -110,20 +106,12 @@ describe('billing fan-out handlers over local S3 and the embedded DynamoDB', () 
     return references;
   };
   /** The same period ingested inline by ingest-billing's use case, into the direct engine. */
-  const ingestInline = (manifestKey: string) =>
-    ingestBillingObject({
-      uri: `s3://${EXPORTS}/${manifestKey}`,
-      objects: createS3BillingObjects(
-        new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true }),
-      ),
-      store: createDynamoCostStore({
-        documentClient: directDynamo.documentClient,
-        tableName: directDynamo.tableName,
-      }),
-      publish: async () => {},
-      now: () => new Date(),
-      log: silent,
-    });
+  const ingestInline = async (manifestKey: string) => {
+    const { ingest, close } = objectIngestor({ s3, dynamo: directDynamo });
+    const outcome = await ingest(`s3://${EXPORTS}/${manifestKey}`);
+    close();
+    return outcome;
+  };
   const runFanOut = async (prefix: string) =>
     mergeHandler({ prefix, partials: await mapStep(prefix) }, localLambdaContext('merge-billing-partials'));
 

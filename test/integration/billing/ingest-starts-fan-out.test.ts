@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
@@ -13,14 +12,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
 import { handler as ingestHandler } from '#functions/ingest-billing/handler';
 import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { localAwsEnvironment } from '#infra/local/lambda-events';
 import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
 import { type LocalS3, s3ObjectCreatedEvent, startLocalS3 } from '#infra/local/local-s3';
 import type { PartialReference } from '#shared/billing/fan-out-payloads';
-import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
-import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
-import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
+import { objectIngestor } from './support/object-ingestor';
 
 jest.setTimeout(60_000);
 
@@ -32,7 +29,6 @@ const PREFIX = 'exports/focus-big/data/BILLING_PERIOD=2024-09/';
 const MANIFEST = 'exports/focus-big/metadata/BILLING_PERIOD=2024-09/focus-big-Manifest.json';
 const HEADER =
   'BillingCurrency,ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,RegionId,ResourceId,BilledCost,EffectiveCost';
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
 /** A period above the 1 MiB threshold: a ~1.3 MB data file, a small one and the manifest. */
 function writeBigPeriod(exportsDir: string): string[] {
@@ -142,19 +138,9 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
       partials.push(await aggregateHandler(item, localLambdaContext('aggregate-billing-partial')));
     }
     const summary = await mergeHandler({ prefix, partials }, localLambdaContext('merge-billing-partials'));
-    const inline = await ingestBillingObject({
-      uri: `s3://${EXPORTS}/${MANIFEST}`,
-      objects: createS3BillingObjects(
-        new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true }),
-      ),
-      store: createDynamoCostStore({
-        documentClient: directDynamo.documentClient,
-        tableName: directDynamo.tableName,
-      }),
-      publish: async () => {},
-      now: () => new Date(),
-      log: silent,
-    });
+    const direct = objectIngestor({ s3, dynamo: directDynamo });
+    const inline = await direct.ingest(`s3://${EXPORTS}/${MANIFEST}`);
+    direct.close();
 
     // Assess
     expect(prefix).toBe(PREFIX);

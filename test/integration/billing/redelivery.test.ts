@@ -1,27 +1,21 @@
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { type EmbeddedDynamo, localClientConfig, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { type LocalS3, startLocalS3 } from '#infra/local/local-s3';
-import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
-import { createS3BillingObjects } from '#shared/billing/s3-billing-objects';
 import { formatMoney } from '#shared/money';
-import { createDynamoCostStore } from '#shared/store/dynamo-cost-store';
-import { recordingPublisher } from '../../unit/billing/support/billing-test-kit';
+import { objectIngestor } from './support/object-ingestor';
 
 const BUCKET = 'exports';
 const DATA = 'focus/refresh/data/BILLING_PERIOD=2026-08';
 const MANIFEST = 'focus/refresh/metadata/BILLING_PERIOD=2026-08/refresh-Manifest.json';
 const HEADER =
   'BillingCurrency,ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,RegionId,EffectiveCost';
-const silent = { info: () => {}, warn: () => {}, error: () => {} };
 const T0 = Math.floor(Date.now() / 1000);
 
 describe('an export period delivered again', () => {
   let bucketDir: string;
   let s3: LocalS3;
-  let client: S3Client;
   let dynamo: EmbeddedDynamo;
 
   /** Writes an object with its Last-Modified set to `second` (epoch seconds; S3 keeps whole seconds). */
@@ -43,29 +37,16 @@ describe('an export period delivered again', () => {
   beforeAll(async () => {
     bucketDir = mkdtempSync(path.join(tmpdir(), 'redelivery-'));
     s3 = await startLocalS3({ buckets: { [BUCKET]: bucketDir } });
-    client = new S3Client({ ...localClientConfig(s3.endpoint), forcePathStyle: true });
     dynamo = await startEmbeddedDynamo();
   });
   afterAll(async () => {
-    client.destroy();
     await Promise.all([s3.stop(), dynamo.stop()]);
   });
 
   it('waits for the new manifest while an overwriting export rewrites the files of a stored period', async () => {
     // Prepare: the first delivery, arrived in the wrong order (a listed file after the manifest).
-    const store = createDynamoCostStore({
-      documentClient: dynamo.documentClient,
-      tableName: dynamo.tableName,
-    });
-    const { publish } = recordingPublisher();
-    const deps = {
-      objects: createS3BillingObjects(client),
-      store,
-      publish,
-      now: () => new Date(),
-      log: silent,
-    };
-    const arrive = (key: string) => ingestBillingObject({ ...deps, uri: `s3://${BUCKET}/${key}` });
+    const { store, ingest, close } = objectIngestor({ s3, dynamo });
+    const arrive = (key: string) => ingest(`s3://${BUCKET}/${key}`);
     put(`${DATA}/part-1.csv`, part('1.5'), T0 - 100);
     put(MANIFEST, manifest(['part-1.csv', 'part-2.csv']), T0 - 90);
     const incomplete = await arrive(MANIFEST);
@@ -82,6 +63,7 @@ describe('an export period delivered again', () => {
     put(`${DATA}/part-2.csv`, part('20'), T0 + 11);
     put(MANIFEST, manifest(['part-1.csv', 'part-2.csv']), T0 + 12);
     const refreshed = await arrive(MANIFEST);
+    close();
 
     // Assess: the late file completes the first delivery; mid-refresh nothing is written…
     expect(incomplete.status).toBe('incomplete');
