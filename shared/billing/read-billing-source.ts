@@ -119,6 +119,12 @@ export async function readBillingSource(
       `${source.uri} is empty: a billing export has at least a header row`,
     );
   }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x504b0304) {
+    raw.destroy();
+    throw new UnreadableBillingFileError(
+      `${source.uri} is a ZIP archive, which is not read (CSV, CSV.gz and Parquet are): deliver the Cost and Usage Report with GZIP or Parquet compression`,
+    );
+  }
   const kind = kindOf(source.uri, head);
   if (kind === 'parquet') {
     return readParquet(source, raw, iterator, head, hash, target);

@@ -97,6 +97,12 @@ describe('bad billing input', () => {
       /not a valid gzip/,
     ],
     [
+      'a ZIP archive (a legacy CUR delivered with ZIP compression)',
+      Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), Buffer.alloc(64, 1)]),
+      UnreadableBillingFileError,
+      /is a ZIP archive, which is not read \(CSV, CSV.gz and Parquet are\)/,
+    ],
+    [
       'a malformed Parquet',
       Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7), Buffer.from('PAR1')]),
       UnreadableBillingFileError,
