@@ -46,7 +46,8 @@ export function createLocalBillingObjects(root: string): BillingObjects {
   };
 }
 
-const DATA_FILE = /\.(csv|csv\.gz|gz|parquet)$/i;
+/** Billing data files by name (ZIP included, so a ZIP-compressed CUR is reported, not skipped). */
+const DATA_FILE = /\.(csv|csv\.gz|gz|parquet|zip)$/i;
 
 /** Every billing data file and manifest under a folder (recursively), sorted. */
 export function listBillingFiles(dir: string): string[] {
