@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
-import { objectUrisOfS3Event } from '#shared/billing/s3-object-event';
+import { objectUrisOfS3Event, resolveEventObjectUri } from '#shared/billing/s3-object-event';
 import { logger, logSink, MetricName, MetricUnit, metrics, tracer } from '#shared/observability';
 import { createIngestBillingDependencies } from './dependencies';
 
@@ -19,7 +19,8 @@ export const handler = middy(async (event: unknown) => {
   const uris = objectUrisOfS3Event(event);
   dependencies ??= createIngestBillingDependencies(process.env);
   const outcomes = [];
-  for (const uri of uris) {
+  for (const given of uris) {
+    const uri = await resolveEventObjectUri(given, dependencies.objects.exists);
     const outcome = await ingestBillingObject({ ...dependencies, uri, now: () => new Date(), log: logSink });
     if (outcome.status === 'ingested') {
       metrics.addMetric(MetricName.rowsIngested, MetricUnit.Count, outcome.report.rowsRead);

@@ -29,7 +29,8 @@ const s3Notification = z.object({
 
 /**
  * The `s3://bucket/key` uris an S3 "object created" event names. Accepts the EventBridge shape
- * (keys verbatim) and the S3 notification shape (keys URL-encoded, `+` for spaces).
+ * (keys as given; see resolveEventObjectUri) and the S3 notification shape (keys URL-encoded,
+ * `+` for spaces).
  */
 export function objectUrisOfS3Event(event: unknown): string[] {
   const bridged = eventBridgeObjectCreated.safeParse(event);
@@ -54,4 +55,25 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!match) throw new InvalidInputError(`not an s3://bucket/key uri: ${JSON.stringify(uri)}`);
   return { bucket: match[1]!, key: match[2]! };
+}
+
+/**
+ * The uri to read for an EventBridge event's key: the key as given when that object exists, else
+ * its URL-decoded form (`BILLING_PERIOD%3D2026-08`, `a+b`) when that one does. Documentation is
+ * not explicit on whether EventBridge keys are encoded like S3 notification keys; trying the key
+ * as given first keeps a key that really contains `%3D` or `+` readable either way.
+ */
+export async function resolveEventObjectUri(
+  uri: string,
+  exists: (uri: string) => Promise<boolean>,
+): Promise<string> {
+  const { bucket, key } = parseS3Uri(uri);
+  if (!/%[0-9A-Fa-f]{2}|\+/.test(key) || (await exists(uri))) return uri;
+  let decoded: string;
+  try {
+    decoded = `s3://${bucket}/${decodeURIComponent(key.replace(/\+/g, ' '))}`;
+  } catch {
+    return uri;
+  }
+  return (await exists(decoded)) ? decoded : uri;
 }

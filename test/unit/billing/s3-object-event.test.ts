@@ -1,4 +1,8 @@
-import { MalformedS3EventError, objectUrisOfS3Event } from '#shared/billing/s3-object-event';
+import {
+  MalformedS3EventError,
+  objectUrisOfS3Event,
+  resolveEventObjectUri,
+} from '#shared/billing/s3-object-event';
 
 describe('objectUrisOfS3Event', () => {
   it('returns the object uri when given an EventBridge Object Created event', () => {
@@ -40,5 +44,55 @@ describe('objectUrisOfS3Event', () => {
     // Assess
     expect(attempt).toThrow(MalformedS3EventError);
     expect(attempt).toThrow(/not an S3 object-created event/);
+  });
+});
+
+describe('resolveEventObjectUri', () => {
+  const present = (...uris: string[]) => {
+    const asked: string[] = [];
+    const exists = async (uri: string) => {
+      asked.push(uri);
+      return uris.includes(uri);
+    };
+    return { asked, exists };
+  };
+
+  it.each([
+    [
+      'reads the decoded key when only the decoded object exists',
+      's3://b/exports/x/data/BILLING_PERIOD%3D2026-08/part+1.csv',
+      ['s3://b/exports/x/data/BILLING_PERIOD=2026-08/part 1.csv'],
+      's3://b/exports/x/data/BILLING_PERIOD=2026-08/part 1.csv',
+    ],
+    [
+      'keeps the key as given when that object exists',
+      's3://b/weird/100%3D.csv',
+      ['s3://b/weird/100%3D.csv', 's3://b/weird/100=.csv'],
+      's3://b/weird/100%3D.csv',
+    ],
+    ['keeps the key as given when neither exists', 's3://b/gone/a+b.csv', [], 's3://b/gone/a+b.csv'],
+    [
+      'keeps a key that is not valid percent-encoding',
+      's3://b/odd/%E0%A4%A.csv',
+      [],
+      's3://b/odd/%E0%A4%A.csv',
+    ],
+  ])('%s', async (_name, given, objects, expected) => {
+    // Prepare
+    const { exists } = present(...objects);
+    // Act
+    const uri = await resolveEventObjectUri(given, exists);
+    // Assess
+    expect(uri).toBe(expected);
+  });
+
+  it('asks nothing of S3 when the key has nothing encoded', async () => {
+    // Prepare
+    const { asked, exists } = present();
+    // Act
+    const uri = await resolveEventObjectUri('s3://b/focus/2026-08/part-1.csv', exists);
+    // Assess
+    expect(uri).toBe('s3://b/focus/2026-08/part-1.csv');
+    expect(asked).toEqual([]);
   });
 });
