@@ -23,6 +23,8 @@ export type BillingObjectOutcome =
   | { status: 'incomplete'; unitId: string; missing: string[] }
   | { status: 'waiting-for-manifest'; manifestUri: string; reason: 'no-manifest' | 'newer-delivery' }
   | { status: 'ignored'; reason: string }
+  /** A late event of a data file whose period was stored since its manifest arrived: nothing read. */
+  | { status: 'already-stored'; unitId: string }
   | {
       status: 'fanned-out';
       unitId: string;
@@ -85,23 +87,26 @@ async function fanOutIfTooBig(
 }
 
 /**
- * True when a data file's event arrives while its period is being delivered again: a file the
- * manifest lists is newer than the manifest, and the unit's current version was stored after
- * that manifest was written (so the manifest present is the previous delivery's, and files it
- * lists may already be overwritten: ingesting now would store a mix of two deliveries). AWS
- * writes the manifest last; its own event ingests the new delivery. A period first seen
- * incomplete, then completed by a late file, has no version from that manifest and goes ahead.
+ * What a data file's event should do about its period's manifest, from the objects' write times
+ * and the stored version's completion time (AWS writes the manifest after the data files):
+ * - `newer-delivery`: a file the manifest lists is newer than it, and the stored version is newer
+ *   still: the manifest present is the previous delivery's and its files are being overwritten;
+ *   ingesting now would store a mix of two deliveries. The new manifest's event ingests them.
+ * - `already-stored`: no listed file changed since the manifest, and a version was stored after
+ *   it: that version was read from these very files; reading them again would change nothing.
+ * - `ingest`: anything else, e.g. a period first seen incomplete and completed by this late file.
  */
-async function isNewerDelivery(
+async function dataFileDecision(
   plan: ReadyUnit,
   input: { objects: BillingObjects; store: CostStore },
-): Promise<boolean> {
+): Promise<'newer-delivery' | 'already-stored' | 'ingest'> {
   const [manifestTime, ...fileTimes] = await Promise.all(
     [plan.uri, ...plan.sources.map((s) => s.uri)].map((uri) => input.objects.lastModified(uri)),
   );
-  if (!fileTimes.some((time) => time > manifestTime!)) return false;
   const current = await input.store.currentUnitReport(plan.unitId);
-  return current !== undefined && Date.parse(current.completedAt) >= manifestTime!;
+  const storedSinceManifest = current !== undefined && Date.parse(current.completedAt) >= manifestTime!;
+  if (!storedSinceManifest) return 'ingest';
+  return fileTimes.some((time) => time > manifestTime!) ? 'newer-delivery' : 'already-stored';
 }
 
 /**
@@ -135,12 +140,22 @@ export async function ingestBillingObject(input: {
     });
     return { status: 'waiting-for-manifest', manifestUri: plan.manifestUri, reason: plan.reason };
   }
-  if (plan.status === 'ready' && plan.uri !== input.uri && (await isNewerDelivery(plan, input))) {
-    input.log.info('billing data file belongs to a delivery in progress; its manifest will ingest it', {
-      uri: input.uri,
-      manifestUri: plan.uri,
-    });
-    return { status: 'waiting-for-manifest', manifestUri: plan.uri, reason: 'newer-delivery' };
+  if (plan.status === 'ready' && plan.uri !== input.uri) {
+    const decision = await dataFileDecision(plan, input);
+    if (decision === 'newer-delivery') {
+      input.log.info('billing data file belongs to a delivery in progress; its manifest will ingest it', {
+        uri: input.uri,
+        manifestUri: plan.uri,
+      });
+      return { status: 'waiting-for-manifest', manifestUri: plan.uri, reason: 'newer-delivery' };
+    }
+    if (decision === 'already-stored') {
+      input.log.info('billing period already stored from these files; not read again', {
+        uri: input.uri,
+        unitId: plan.unitId,
+      });
+      return { status: 'already-stored', unitId: plan.unitId };
+    }
   }
   if (plan.status === 'incomplete') {
     input.log.info('billing period incomplete, not ingested yet', {

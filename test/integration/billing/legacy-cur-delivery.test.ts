@@ -48,15 +48,15 @@ describe('a legacy Cost and Usage Report delivered to S3', () => {
     // Assess: what each arrival did…
     expect(outcomes.map(([key, outcome]) => [path.basename(key), outcome.status])).toEqual([
       ['acme-1.csv.gz', 'ingested'],
-      ['acme-2.csv.gz', 'ingested'],
+      ['acme-2.csv.gz', 'already-stored'],
       ['acme-Manifest.json', 'ignored'],
       ['acme-RedshiftManifest.json', 'ignored'],
       ['acme-RedshiftCommands.sql', 'ignored'],
       ['acme-Manifest.json', 'ingested'],
-      ['acme-1.csv.gz', 'ingested'],
-      ['acme-2.csv.gz', 'ingested'],
+      ['acme-1.csv.gz', 'already-stored'],
+      ['acme-2.csv.gz', 'already-stored'],
     ]);
-    // …one unit, the report version, written once (the later arrivals found it already stored)…
+    // …one unit, the report version, written once (later data-file events do not even read it again)…
     const reports = outcomes.flatMap(([, outcome]) =>
       outcome.status === 'ingested' ? [outcome.report] : [],
     );

@@ -11,7 +11,8 @@ const DATA = 'focus/refresh/data/BILLING_PERIOD=2026-08';
 const MANIFEST = 'focus/refresh/metadata/BILLING_PERIOD=2026-08/refresh-Manifest.json';
 const HEADER =
   'BillingCurrency,ChargePeriodStart,ChargeCategory,ServiceName,SubAccountId,RegionId,EffectiveCost';
-const T0 = Math.floor(Date.now() / 1000);
+/** A quarter of an hour ago, so every write time below is in the past, as S3 would report it. */
+const T0 = Math.floor(Date.now() / 1000) - 900;
 
 describe('an export period delivered again', () => {
   let bucketDir: string;
@@ -43,7 +44,7 @@ describe('an export period delivered again', () => {
     await Promise.all([s3.stop(), dynamo.stop()]);
   });
 
-  it('waits for the new manifest while an overwriting export rewrites the files of a stored period', async () => {
+  it('waits for the new manifest while an overwriting export rewrites the files of a stored period, and reads nothing for a late event', async () => {
     // Prepare: the first delivery, arrived in the wrong order (a listed file after the manifest).
     const { store, ingest, close } = objectIngestor({ s3, dynamo });
     const arrive = (key: string) => ingest(`s3://${BUCKET}/${key}`);
@@ -63,6 +64,9 @@ describe('an export period delivered again', () => {
     put(`${DATA}/part-2.csv`, part('20'), T0 + 11);
     put(MANIFEST, manifest(['part-1.csv', 'part-2.csv']), T0 + 12);
     const refreshed = await arrive(MANIFEST);
+    const readsBefore = s3.requests.filter((line) => line.startsWith('GET ')).length;
+    const lateEvent = await arrive(`${DATA}/part-2.csv`);
+    const readsByLateEvent = s3.requests.filter((line) => line.startsWith('GET ')).length - readsBefore;
     close();
 
     // Assess: the late file completes the first delivery; mid-refresh nothing is written…
@@ -79,5 +83,8 @@ describe('an export period delivered again', () => {
     if (refreshed.status !== 'ingested' || completed.status !== 'ingested') return;
     expect(refreshed.report.versionReplaced).toBe(completed.report.ingestionId);
     expect(refreshed.report.totals.map((t) => formatMoney(t.amount))).toEqual(['30']);
+    // A data file's event arriving after its manifest was ingested reads nothing again.
+    expect(lateEvent).toEqual({ status: 'already-stored', unitId: 'refresh/2026-08' });
+    expect(readsByLateEvent).toBe(1); // the manifest, to plan the period
   });
 });
