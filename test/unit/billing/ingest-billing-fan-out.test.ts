@@ -8,6 +8,8 @@ import {
 } from '#shared/billing/billing-fan-out-request';
 import { ingestBillingObject } from '#shared/billing/ingest-billing-object';
 import { createLocalBillingObjects } from '#shared/billing/local-billing-objects';
+import type { PublishEvents } from '#shared/events/publish-port';
+import type { LogSink } from '#shared/observability';
 import { InMemoryCostStore, recordingPublisher } from './support/billing-test-kit';
 
 const now = () => new Date('2026-09-02T06:00:00.000Z');
@@ -59,6 +61,24 @@ function recordingFanOut(thresholdBytes: number): BillingFanOut & { requests: Bi
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** ingest-billing's use case for one object under `root` (a local folder), with the fan-out port. */
+function arrive(
+  root: string,
+  relative: string,
+  fanOut: BillingFanOut,
+  over: { store?: InMemoryCostStore; publish?: PublishEvents; log?: LogSink } = {},
+) {
+  return ingestBillingObject({
+    uri: path.join(root, relative),
+    objects: createLocalBillingObjects(root),
+    store: over.store ?? new InMemoryCostStore(),
+    publish: over.publish ?? recordingPublisher().publish,
+    now,
+    fanOut,
+    log: over.log ?? silent,
+  });
+}
+
 describe('ingestBillingObject with a fan-out port', () => {
   it('starts the fan-out and writes nothing to the store when a period is above the threshold', async () => {
     // Prepare
@@ -68,15 +88,7 @@ describe('ingestBillingObject with a fan-out port', () => {
     const store = new InMemoryCostStore();
     const { publish, published } = recordingPublisher();
     // Act
-    const outcome = await ingestBillingObject({
-      uri: path.join(root, MANIFEST),
-      objects: createLocalBillingObjects(root),
-      store,
-      publish,
-      now,
-      fanOut,
-      log: silent,
-    });
+    const outcome = await arrive(root, MANIFEST, fanOut, { store, publish });
     // Assess
     expect(fanOut.requests).toEqual([
       {
@@ -108,15 +120,7 @@ describe('ingestBillingObject with a fan-out port', () => {
     const fanOut = recordingFanOut(total);
     const store = new InMemoryCostStore();
     // Act
-    const outcome = await ingestBillingObject({
-      uri: path.join(root, MANIFEST),
-      objects: createLocalBillingObjects(root),
-      store,
-      publish: recordingPublisher().publish,
-      now,
-      fanOut,
-      log: silent,
-    });
+    const outcome = await arrive(root, MANIFEST, fanOut, { store });
     // Assess
     expect(fanOut.requests).toEqual([]);
     expect(outcome.status).toBe('ingested');
@@ -127,18 +131,11 @@ describe('ingestBillingObject with a fan-out port', () => {
     // Prepare: each data file and the manifest trigger ingest-billing, and S3 may deliver twice.
     const root = writePeriod();
     const fanOut = recordingFanOut(1);
-    const deps = {
-      objects: createLocalBillingObjects(root),
-      store: new InMemoryCostStore(),
-      publish: recordingPublisher().publish,
-      now,
-      fanOut,
-      log: silent,
-    };
+    const store = new InMemoryCostStore();
     // Act
     const outcomes = [];
     for (const uri of [`${DATA}/part-00001.csv`, `${DATA}/part-00002.csv`, MANIFEST, MANIFEST]) {
-      outcomes.push(await ingestBillingObject({ ...deps, uri: path.join(root, uri) }));
+      outcomes.push(await arrive(root, uri, fanOut, { store }));
     }
     // Assess
     const names = new Set(fanOut.requests.map((r) => r.executionName));
@@ -150,22 +147,15 @@ describe('ingestBillingObject with a fan-out port', () => {
       'already-started',
       'already-started',
     ]);
-    expect(deps.store.units.size).toBe(0);
+    expect(store.units.size).toBe(0);
   });
 
   it('starts another execution when the period is restated with a new manifest', async () => {
     // Prepare
     const root = writePeriod();
     const fanOut = recordingFanOut(1);
-    const deps = {
-      objects: createLocalBillingObjects(root),
-      store: new InMemoryCostStore(),
-      publish: recordingPublisher().publish,
-      now,
-      fanOut,
-      log: silent,
-    };
-    await ingestBillingObject({ ...deps, uri: path.join(root, MANIFEST) });
+    const store = new InMemoryCostStore();
+    await arrive(root, MANIFEST, fanOut, { store });
     writeFileSync(
       path.join(root, MANIFEST),
       JSON.stringify({
@@ -176,7 +166,7 @@ describe('ingestBillingObject with a fan-out port', () => {
       }),
     );
     // Act
-    const restated = await ingestBillingObject({ ...deps, uri: path.join(root, MANIFEST) });
+    const restated = await arrive(root, MANIFEST, fanOut, { store });
     // Assess
     expect(restated).toMatchObject({ status: 'fanned-out', execution: 'started' });
     expect(new Set(fanOut.requests.map((r) => r.executionName)).size).toBe(2);
@@ -189,13 +179,8 @@ describe('ingestBillingObject with a fan-out port', () => {
     const warnings: string[] = [];
     const store = new InMemoryCostStore();
     // Act
-    const outcome = await ingestBillingObject({
-      uri: path.join(root, 'loose/bill.csv'),
-      objects: createLocalBillingObjects(root),
+    const outcome = await arrive(root, 'loose/bill.csv', fanOut, {
       store,
-      publish: recordingPublisher().publish,
-      now,
-      fanOut,
       log: { ...silent, warn: (message) => warnings.push(message) },
     });
     // Assess
