@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -7,23 +6,14 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler as aggregateHandler } from '#functions/aggregate-billing-partial/handler';
 import { handler as ingestHandler } from '#functions/ingest-billing/handler';
-import { handler as mergeHandler } from '#functions/merge-billing-partials/handler';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
-import { localAwsEnvironment } from '#infra/local/lambda-events';
-import { type LocalBus, localLambdaContext, startLocalBus } from '#infra/local/local-bus';
-import { type LocalS3, s3ObjectCreatedEvent, startLocalS3 } from '#infra/local/local-s3';
-import type { PartialReference } from '#shared/billing/fan-out-payloads';
-import { objectIngestor } from './support/object-ingestor';
+import { localLambdaContext } from '#infra/local/local-bus';
+import { s3ObjectCreatedEvent } from '#infra/local/local-s3';
+import { EXPORTS, type FanOutEnvironment, startFanOutEnvironment } from './support/fan-out-environment';
 
 jest.setTimeout(60_000);
 
-const EXPORTS = 'finops-exports';
-const WORK = 'finops-work';
-const BUS = 'finops-test-bus';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:BillingFanOut';
 const PREFIX = 'exports/focus-big/data/BILLING_PERIOD=2024-09/';
 const MANIFEST = 'exports/focus-big/metadata/BILLING_PERIOD=2024-09/focus-big-Manifest.json';
@@ -57,54 +47,22 @@ function writeBigPeriod(exportsDir: string): string[] {
 }
 
 describe('ingest-billing starts the billing fan-out over local S3 and the embedded DynamoDB', () => {
-  const savedEnv = { ...process.env };
   const sfn = mockClient(SFNClient);
-  let root: string;
-  let exportsDir: string;
-  let s3: LocalS3;
-  let bus: LocalBus;
-  let fanOutDynamo: EmbeddedDynamo;
-  let directDynamo: EmbeddedDynamo;
-
+  let env: FanOutEnvironment;
   beforeAll(async () => {
-    root = mkdtempSync(path.join(tmpdir(), 'ingest-starts-fan-out-'));
-    exportsDir = path.join(root, 'exports-bucket');
-    const workDir = path.join(root, 'work-bucket');
-    mkdirSync(exportsDir);
-    mkdirSync(workDir);
-    s3 = await startLocalS3({ buckets: { [EXPORTS]: exportsDir, [WORK]: workDir }, writableBuckets: [WORK] });
-    bus = await startLocalBus({ rules: [], eventBusName: BUS });
-    fanOutDynamo = await startEmbeddedDynamo();
-    directDynamo = await startEmbeddedDynamo();
-    Object.assign(process.env, {
-      TABLE_NAME: fanOutDynamo.tableName,
-      EVENT_BUS_NAME: BUS,
-      WORK_BUCKET_NAME: WORK,
+    env = await startFanOutEnvironment('ingest-starts-fan-out', {
       BILLING_FAN_OUT_STATE_MACHINE_ARN: STATE_MACHINE,
       BILLING_FAN_OUT_THRESHOLD_BYTES: '1048576',
-      ...localAwsEnvironment({ dynamodb: fanOutDynamo.endpoint, eventbridge: bus.endpoint, s3: s3.endpoint }),
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
   });
   afterAll(async () => {
     sfn.restore();
-    process.env = savedEnv;
-    await Promise.all([s3.stop(), bus.stop(), fanOutDynamo.stop(), directDynamo.stop()]);
-    rmSync(root, { recursive: true, force: true });
+    await env.stop();
   });
-
-  const seriesItems = async (dynamo: EmbeddedDynamo) => {
-    const { Items = [] } = await dynamo.documentClient.send(new ScanCommand({ TableName: dynamo.tableName }));
-    return Items.filter((item) => String(item.pk).startsWith('SERIES#')).sort((a, b) =>
-      `${a.pk}${a.sk}` < `${b.pk}${b.sk}` ? -1 : 1,
-    );
-  };
 
   it('starts one execution whose merge stores what the inline ingest would when a large period is delivered', async () => {
     // Prepare: Step Functions as a recording fake (no local engine): a repeated name already exists.
-    const keys = writeBigPeriod(exportsDir);
+    const keys = writeBigPeriod(env.exportsDir);
     const names = new Set<string>();
     sfn.on(StartExecutionCommand).callsFake((input: { name: string }) => {
       if (names.has(input.name)) {
@@ -116,7 +74,9 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
     // The duplicates find that execution still running.
     sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     const events = await Promise.all(
-      keys.map((key) => s3ObjectCreatedEvent({ bucket: EXPORTS, key, filePath: path.join(exportsDir, key) })),
+      keys.map((key) =>
+        s3ObjectCreatedEvent({ bucket: EXPORTS, key, filePath: path.join(env.exportsDir, key) }),
+      ),
     );
 
     // Act: every data file and the manifest trigger ingest-billing, then the state machine's steps run.
@@ -125,22 +85,10 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
       outcomes.push(...(await ingestHandler(event, localLambdaContext('ingest-billing'))));
     }
     const starts = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
-    const seriesBeforeMerge = await seriesItems(fanOutDynamo);
+    const seriesBeforeMerge = await env.items(env.fanOutDynamo, 'SERIES#');
     const { prefix } = JSON.parse(starts[0]!.input!) as { prefix: string };
-    const partials: PartialReference[] = [];
-    for (const name of readdirSync(path.join(exportsDir, prefix)).sort()) {
-      const item = {
-        bucket: EXPORTS,
-        key: `${prefix}${name}`,
-        size: statSync(path.join(exportsDir, prefix, name)).size,
-        prefix,
-      };
-      partials.push(await aggregateHandler(item, localLambdaContext('aggregate-billing-partial')));
-    }
-    const summary = await mergeHandler({ prefix, partials }, localLambdaContext('merge-billing-partials'));
-    const direct = objectIngestor({ s3, dynamo: directDynamo });
-    const inline = await direct.ingest(`s3://${EXPORTS}/${MANIFEST}`);
-    direct.close();
+    const summary = await env.runFanOut(prefix);
+    const inline = await env.ingestInline(MANIFEST);
 
     // Assess
     expect(prefix).toBe(PREFIX);
@@ -159,8 +107,8 @@ describe('ingest-billing starts the billing fan-out over local S3 and the embedd
     expect(inline.status).toBe('ingested');
     expect(summary.unitId).toBe('focus-big/2024-09');
     if (inline.status === 'ingested') expect(summary.ingestionId).toBe(inline.report.ingestionId);
-    const merged = await seriesItems(fanOutDynamo);
+    const merged = await env.items(env.fanOutDynamo, 'SERIES#');
     expect(merged.length).toBeGreaterThan(100);
-    expect(merged).toEqual(await seriesItems(directDynamo));
+    expect(merged).toEqual(await env.items(env.directDynamo, 'SERIES#'));
   });
 });
