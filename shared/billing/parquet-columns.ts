@@ -1,0 +1,824 @@
+import { isAscii } from 'node:buffer';
+import { gunzipSync } from 'node:zlib';
+import type { AsyncBuffer, ColumnMetaData, FileMetaData, SchemaElement } from 'hyparquet';
+import { snappyUncompress } from 'hyparquet';
+import { InvalidInputError } from '#shared/errors';
+
+/** Distinct values of one column chunk; rows point into them through ColumnChunkValues.indices. */
+export type DistinctValues =
+  /** BYTE_ARRAY (any or no annotation), UTF-8 decoded. */
+  | { kind: 'text'; items: string[] }
+  /** FIXED_LEN_BYTE_ARRAY: value i = bytes[i*width, (i+1)*width). */
+  | { kind: 'fixed'; width: number; bytes: Uint8Array; count: number }
+  | { kind: 'int32'; items: Int32Array; count: number }
+  | { kind: 'int64'; items: BigInt64Array; count: number }
+  /** DOUBLE and FLOAT. */
+  | { kind: 'double'; items: Float64Array; count: number }
+  | { kind: 'boolean'; items: Uint8Array; count: number };
+
+/**
+ * One column of one row group: per row an index into `values`, -1 for null. Raw physical values,
+ * no logical conversion (the caller applies DECIMAL scale, timestamp unit).
+ */
+export interface ColumnChunkValues {
+  name: string;
+  indices: Int32Array;
+  values: DistinctValues;
+}
+
+/** A column chunk that cannot be decoded (corrupt page, unexpected encoding); names the column and row group. */
+export class ParquetDecodeError extends InvalidInputError {}
+
+// Parquet enums (parquet.thrift) as numbers.
+const PAGE_DATA = 0;
+const PAGE_INDEX = 1;
+const PAGE_DICTIONARY = 2;
+const PAGE_DATA_V2 = 3;
+const ENC_PLAIN = 0;
+const ENC_PLAIN_DICTIONARY = 2;
+const ENC_RLE = 3;
+const ENC_RLE_DICTIONARY = 8;
+const ENCODING_NAMES = [
+  'PLAIN',
+  'GROUP_VAR_INT',
+  'PLAIN_DICTIONARY',
+  'RLE',
+  'BIT_PACKED',
+  'DELTA_BINARY_PACKED',
+  'DELTA_LENGTH_BYTE_ARRAY',
+  'DELTA_BYTE_ARRAY',
+  'RLE_DICTIONARY',
+  'BYTE_STREAM_SPLIT',
+];
+
+/** Encodings allowed in a chunk's metadata (BIT_PACKED: old writers list it for the unused repetition levels). */
+const SUPPORTED_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'RLE', 'BIT_PACKED']);
+const SUPPORTED_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY', 'GZIP']);
+const SUPPORTED_TYPES = new Set([
+  'BOOLEAN',
+  'INT32',
+  'INT64',
+  'FLOAT',
+  'DOUBLE',
+  'BYTE_ARRAY',
+  'FIXED_LEN_BYTE_ARRAY',
+]);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A top-level column: its schema element and whether it is a leaf. */
+interface TopLevelColumn {
+  element: SchemaElement;
+  leaf: boolean;
+}
+
+/** The root's direct children by name (their descendants skipped). */
+function topLevelColumns(metadata: FileMetaData): Map<string, TopLevelColumn> {
+  const schema = metadata.schema;
+  const columns = new Map<string, TopLevelColumn>();
+  const rootChildren = schema[0]?.num_children ?? 0;
+  let index = 1;
+  for (let child = 0; child < rootChildren && index < schema.length; child++) {
+    const element = schema[index] as SchemaElement;
+    columns.set(element.name, { element, leaf: !element.num_children });
+    // Skip the element and its whole subtree.
+    let pending = 1;
+    while (pending > 0 && index < schema.length) {
+      pending += (schema[index]?.num_children ?? 0) - 1;
+      index++;
+    }
+  }
+  return columns;
+}
+
+/** The chunk metadata of a top-level leaf column in one row group. */
+function chunkMetadata(metadata: FileMetaData, rowGroup: number, name: string): ColumnMetaData | undefined {
+  for (const chunk of metadata.row_groups[rowGroup]?.columns ?? []) {
+    const path = chunk.meta_data?.path_in_schema;
+    if (path && path.length === 1 && path[0] === name) return chunk.meta_data;
+  }
+  return undefined;
+}
+
+/**
+ * Why decodeRowGroupColumns cannot read these top-level columns of this file, or undefined when it
+ * can (checked from metadata only: nested/repeated columns, codecs, encodings listed in the column
+ * chunk metadata, physical types, INT96).
+ */
+export function fastDecodeUnsupported(
+  metadata: FileMetaData,
+  columns: readonly string[],
+): string | undefined {
+  if (!LITTLE_ENDIAN) return 'the fast Parquet decoder needs a little-endian platform';
+  const topLevel = topLevelColumns(metadata);
+  for (const name of columns) {
+    const column = topLevel.get(name);
+    if (!column) return `column ${name} is not a top-level column of the file`;
+    const { element } = column;
+    if (!column.leaf) return `column ${name} is nested (a group such as MAP, LIST or struct)`;
+    if (element.repetition_type === 'REPEATED') return `column ${name} is repeated`;
+    if (element.type === 'INT96') return `column ${name} has the INT96 type`;
+    if (!element.type || !SUPPORTED_TYPES.has(element.type)) {
+      return `column ${name} has the unsupported type ${element.type}`;
+    }
+    for (let group = 0; group < metadata.row_groups.length; group++) {
+      const chunkRef = metadata.row_groups[group]?.columns.find(
+        (chunk) => chunk.meta_data?.path_in_schema.length === 1 && chunk.meta_data.path_in_schema[0] === name,
+      );
+      const meta = chunkRef?.meta_data;
+      if (!meta) return `column ${name} has no readable chunk metadata in row group ${group} (encrypted?)`;
+      if (chunkRef.file_path) return `column ${name} is stored in another file (${chunkRef.file_path})`;
+      if (!SUPPORTED_CODECS.has(meta.codec)) {
+        return `column ${name} is compressed with ${meta.codec} in row group ${group}`;
+      }
+      const encoding = meta.encodings.find((e) => !SUPPORTED_ENCODINGS.has(e));
+      if (encoding) return `column ${name} uses the ${encoding} encoding in row group ${group}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Decodes the named top-level columns of one row group (one file.slice per column chunk,
+ * dictionary page included). Throws ParquetDecodeError (extends Error, with cause) naming the
+ * column and row group on corrupt data.
+ */
+export async function decodeRowGroupColumns(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  rowGroup: number,
+  columns: readonly string[],
+): Promise<ColumnChunkValues[]> {
+  const group = metadata.row_groups[rowGroup];
+  if (!group) throw new ParquetDecodeError(`the file has no row group ${rowGroup}`);
+  const unsupported = fastDecodeUnsupported(metadata, columns);
+  if (unsupported) throw new ParquetDecodeError(`cannot decode row group ${rowGroup}: ${unsupported}`);
+  const topLevel = topLevelColumns(metadata);
+  const numRows = Number(group.num_rows);
+  const plans = columns.map((name) => {
+    const meta = chunkMetadata(metadata, rowGroup, name) as ColumnMetaData;
+    const dictionaryOffset =
+      meta.dictionary_page_offset === undefined ? 0 : Number(meta.dictionary_page_offset);
+    const dataOffset = Number(meta.data_page_offset);
+    // Some writers store 0 for an absent dictionary page.
+    const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
+    const end = start + Number(meta.total_compressed_size);
+    return { name, meta, start, end, slice: Promise.resolve(file.slice(start, end)) };
+  });
+  // All slices are requested at once (ranged reads overlap); decoding runs as they arrive, in order.
+  for (const plan of plans) plan.slice.catch(() => undefined);
+  const decoded: ColumnChunkValues[] = [];
+  for (const plan of plans) {
+    const element = (topLevel.get(plan.name) as TopLevelColumn).element;
+    try {
+      const bytes = await plan.slice;
+      if (bytes.byteLength !== plan.end - plan.start) {
+        throw new Error(`read ${bytes.byteLength} bytes of a ${plan.end - plan.start}-byte column chunk`);
+      }
+      decoded.push(decodeChunk(plan.name, Buffer.from(bytes), plan.meta, element, numRows));
+    } catch (error) {
+      throw new ParquetDecodeError(
+        `cannot decode column ${plan.name} of row group ${rowGroup}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return decoded;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thrift compact protocol: just enough for PageHeader.
+
+interface PageHeader {
+  type: number;
+  uncompressedSize: number;
+  compressedSize: number;
+  numValues: number;
+  encoding: number;
+  definitionLevelEncoding: number;
+  numNulls: number;
+  definitionLevelsLength: number;
+  repetitionLevelsLength: number;
+  isCompressed: boolean;
+}
+
+class ThriftReader {
+  constructor(
+    readonly buf: Uint8Array,
+    public pos: number,
+    readonly end: number,
+  ) {}
+
+  byte(): number {
+    if (this.pos >= this.end) throw new Error('page header runs past the column chunk');
+    return this.buf[this.pos++] as number;
+  }
+
+  varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.byte();
+      if (shift < 49) result += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) return result;
+      shift += 7;
+      if (shift > 70) throw new Error('page header holds an overlong varint');
+    }
+  }
+
+  i32(): number {
+    const n = this.varint();
+    // zigzag on a 32-bit value
+    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+  }
+
+  skip(type: number, depth: number): void {
+    if (depth > 32) throw new Error('page header nests too deeply');
+    switch (type) {
+      case 1: // BOOLEAN_TRUE
+      case 2: // BOOLEAN_FALSE
+        return;
+      case 3: // BYTE
+        this.byte();
+        return;
+      case 4: // I16
+      case 5: // I32
+      case 6: // I64
+        this.varint();
+        return;
+      case 7: // DOUBLE
+        this.advance(8);
+        return;
+      case 8: // BINARY
+        this.advance(this.varint());
+        return;
+      case 9: // LIST
+      case 10: {
+        // SET
+        const header = this.byte();
+        const size = header >> 4 === 15 ? this.varint() : header >> 4;
+        const elementType = header & 0x0f;
+        for (let i = 0; i < size; i++) {
+          if (elementType === 1 || elementType === 2) this.byte();
+          else this.skip(elementType, depth + 1);
+        }
+        return;
+      }
+      case 11: {
+        // MAP
+        const size = this.varint();
+        if (size === 0) return;
+        const types = this.byte();
+        for (let i = 0; i < size; i++) {
+          this.skip(types >> 4, depth + 1);
+          this.skip(types & 0x0f, depth + 1);
+        }
+        return;
+      }
+      case 12: // STRUCT
+        this.struct(depth + 1, () => false);
+        return;
+      default:
+        throw new Error(`page header holds an unknown thrift type ${type}`);
+    }
+  }
+
+  advance(count: number): void {
+    if (count < 0 || this.pos + count > this.end) throw new Error('page header runs past the column chunk');
+    this.pos += count;
+  }
+
+  /** Reads a struct; `field(id, type)` consumes the fields it knows and returns true, others are skipped. */
+  struct(depth: number, field: (id: number, type: number) => boolean): void {
+    let id = 0;
+    for (;;) {
+      const header = this.byte();
+      const type = header & 0x0f;
+      if (type === 0) return;
+      const delta = header >> 4;
+      id = delta ? id + delta : this.i32();
+      if (!field(id, type)) this.skip(type, depth);
+    }
+  }
+}
+
+function readPageHeader(reader: ThriftReader): PageHeader {
+  const header: PageHeader = {
+    type: -1,
+    uncompressedSize: -1,
+    compressedSize: -1,
+    numValues: -1,
+    encoding: -1,
+    definitionLevelEncoding: ENC_RLE,
+    numNulls: -1,
+    definitionLevelsLength: 0,
+    repetitionLevelsLength: 0,
+    isCompressed: true,
+  };
+  const i32 = (type: number) => {
+    if (type !== 5) throw new Error(`page header field has thrift type ${type}, expected i32`);
+    return reader.i32();
+  };
+  reader.struct(0, (id, type) => {
+    if (id === 1) header.type = i32(type);
+    else if (id === 2) header.uncompressedSize = i32(type);
+    else if (id === 3) header.compressedSize = i32(type);
+    else if (id === 5 && type === 12) {
+      reader.struct(1, (sub, subType) => {
+        if (sub === 1) header.numValues = i32(subType);
+        else if (sub === 2) header.encoding = i32(subType);
+        else if (sub === 3) header.definitionLevelEncoding = i32(subType);
+        else return false;
+        return true;
+      });
+    } else if (id === 7 && type === 12) {
+      reader.struct(1, (sub, subType) => {
+        if (sub === 1) header.numValues = i32(subType);
+        else if (sub === 2) header.encoding = i32(subType);
+        else return false;
+        return true;
+      });
+    } else if (id === 8 && type === 12) {
+      reader.struct(1, (sub, subType) => {
+        if (sub === 1) header.numValues = i32(subType);
+        else if (sub === 2) header.numNulls = i32(subType);
+        else if (sub === 4) header.encoding = i32(subType);
+        else if (sub === 5) header.definitionLevelsLength = i32(subType);
+        else if (sub === 6) header.repetitionLevelsLength = i32(subType);
+        else if (sub === 7 && (subType === 1 || subType === 2)) header.isCompressed = subType === 1;
+        else return false;
+        return true;
+      });
+    } else return false;
+    return true;
+  });
+  if (header.type < 0 || header.compressedSize < 0 || header.uncompressedSize < 0) {
+    throw new Error('page header lacks its type or sizes');
+  }
+  return header;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RLE / bit-packed hybrid.
+
+/**
+ * Decodes `count` values of width `width` (0–32) from buf[pos, end) into out[outPos…]; returns the
+ * sum of the decoded values when `sum` is set (used to count definition levels of 1), else 0.
+ */
+function decodeHybrid(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  width: number,
+  out: Int32Array,
+  outPos: number,
+  count: number,
+  sum: boolean,
+): number {
+  if (width > 32) throw new Error(`bit width ${width} exceeds 32`);
+  const target = outPos + count;
+  const byteWidth = (width + 7) >> 3;
+  const mask = width === 32 ? -1 : (1 << width) - 1;
+  let total = 0;
+  while (outPos < target) {
+    // varint header
+    let header = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= end) throw new Error('RLE/bit-packed data ends early');
+      const b = buf[pos++] as number;
+      header += (b & 0x7f) * 2 ** shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+      if (shift > 35) throw new Error('RLE/bit-packed data holds an overlong run header');
+    }
+    if (header % 2 === 1) {
+      const groups = (header - 1) / 2;
+      const runBytes = groups * width;
+      const wanted = Math.min(groups * 8, target - outPos);
+      const neededBytes = Math.ceil((wanted * width) / 8);
+      if (pos + neededBytes > end) throw new Error('bit-packed run ends past the page');
+      if (width === 0) {
+        out.fill(0, outPos, outPos + wanted);
+      } else if (width <= 24) {
+        let p = pos;
+        let acc = 0;
+        let bits = 0;
+        const stop = outPos + wanted;
+        if (sum) {
+          for (let o = outPos; o < stop; o++) {
+            while (bits < width) {
+              acc |= (buf[p++] as number) << bits;
+              bits += 8;
+            }
+            const v = acc & mask;
+            out[o] = v;
+            total += v;
+            acc >>>= width;
+            bits -= width;
+          }
+        } else {
+          for (let o = outPos; o < stop; o++) {
+            while (bits < width) {
+              acc |= (buf[p++] as number) << bits;
+              bits += 8;
+            }
+            out[o] = acc & mask;
+            acc >>>= width;
+            bits -= width;
+          }
+        }
+      } else {
+        // Wide values: read bit by bit in float arithmetic (rare).
+        for (let i = 0; i < wanted; i++) {
+          let v = 0;
+          const bit0 = i * width;
+          for (let b = 0; b < width; b++) {
+            const bit = bit0 + b;
+            if (((buf[pos + (bit >> 3)] as number) >> (bit & 7)) & 1) v += 2 ** b;
+          }
+          out[outPos + i] = v | 0;
+          total += v;
+        }
+      }
+      outPos += wanted;
+      pos += Math.min(runBytes, end - pos);
+    } else {
+      const run = Math.min(header / 2, target - outPos);
+      if (pos + byteWidth > end) throw new Error('RLE run ends past the page');
+      let value = 0;
+      for (let i = 0; i < byteWidth; i++) value += (buf[pos + i] as number) * 2 ** (8 * i);
+      pos += byteWidth;
+      if (width < 32 && value > mask) throw new Error(`RLE value ${value} exceeds bit width ${width}`);
+      out.fill(value | 0, outPos, outPos + run);
+      if (sum) total += value * run;
+      outPos += run;
+    }
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value stores: the chunk's distinct values (dictionary, then any plain values).
+
+interface ValueStore {
+  count: number;
+  /** Appends `n` PLAIN-encoded values from buf[pos, end); returns the position after them. */
+  appendPlain(buf: Buffer, pos: number, end: number, n: number): number;
+  /** Appends `n` RLE-encoded booleans (only booleans support it). */
+  appendRle(buf: Buffer, pos: number, end: number, n: number): number;
+  result(): DistinctValues;
+}
+
+function notRle(_buf: Buffer, _pos: number, _end: number, _n: number): number {
+  throw new Error('RLE value encoding is only valid for BOOLEAN columns');
+}
+
+function needBytes(pos: number, bytes: number, end: number): void {
+  if (pos + bytes > end) throw new Error(`PLAIN values need ${bytes} bytes, the page has ${end - pos}`);
+}
+
+class TextStore implements ValueStore {
+  items: string[] = [];
+  get count(): number {
+    return this.items.length;
+  }
+  appendPlain(buf: Buffer, pos: number, end: number, n: number): number {
+    const items = this.items;
+    // First pass: bounds check and the page's value range; then decode that range as one string.
+    let p = pos;
+    for (let i = 0; i < n; i++) {
+      if (p + 4 > end) throw new Error('BYTE_ARRAY length runs past the page');
+      const length = buf.readUInt32LE(p);
+      p += 4 + length;
+      if (p > end) throw new Error(`BYTE_ARRAY value of ${length} bytes runs past the page`);
+    }
+    const stop = p;
+    const text = buf.toString('latin1', pos, stop);
+    p = pos;
+    if (isAscii(buf.subarray(pos, stop))) {
+      for (let i = 0; i < n; i++) {
+        const length = buf.readUInt32LE(p);
+        const start = p + 4 - pos;
+        items.push(text.slice(start, start + length));
+        p += 4 + length;
+      }
+      return stop;
+    }
+    // Some byte is ≥ 0x80 (a length prefix or a non-ASCII character): check value by value.
+    for (let i = 0; i < n; i++) {
+      const length = buf.readUInt32LE(p);
+      const a = p + 4;
+      const b = a + length;
+      let ascii = true;
+      for (let k = a; k < b; k++) {
+        if ((buf[k] as number) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      items.push(ascii ? text.slice(a - pos, b - pos) : buf.toString('utf8', a, b));
+      p = b;
+    }
+    return stop;
+  }
+  appendRle = notRle;
+  result(): DistinctValues {
+    return { kind: 'text', items: this.items };
+  }
+}
+
+/** Fixed-width values kept as bytes (FLBA, INT32, INT64, DOUBLE) in a growing buffer. */
+class BytesStore implements ValueStore {
+  count = 0;
+  bytes: Uint8Array;
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.bytes = new Uint8Array(Math.max(1, capacity) * width);
+  }
+  reserve(n: number): void {
+    const needed = (this.count + n) * this.width;
+    if (needed > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, this.count * this.width));
+      this.bytes = grown;
+    }
+  }
+  appendPlain(buf: Buffer, pos: number, end: number, n: number): number {
+    const size = n * this.width;
+    needBytes(pos, size, end);
+    this.reserve(n);
+    this.bytes.set(buf.subarray(pos, pos + size), this.count * this.width);
+    this.count += n;
+    return pos + size;
+  }
+  appendRle(buf: Buffer, pos: number, end: number, n: number): number {
+    return notRle(buf, pos, end, n);
+  }
+  result(): DistinctValues {
+    throw new Error('unreachable');
+  }
+}
+
+class FixedStore extends BytesStore {
+  override result(): DistinctValues {
+    return { kind: 'fixed', width: this.width, bytes: this.bytes, count: this.count };
+  }
+}
+class Int32Store extends BytesStore {
+  override result(): DistinctValues {
+    return {
+      kind: 'int32',
+      items: new Int32Array(this.bytes.buffer, 0, this.bytes.length / 4),
+      count: this.count,
+    };
+  }
+}
+class Int64Store extends BytesStore {
+  override result(): DistinctValues {
+    return {
+      kind: 'int64',
+      items: new BigInt64Array(this.bytes.buffer, 0, this.bytes.length / 8),
+      count: this.count,
+    };
+  }
+}
+class DoubleStore extends BytesStore {
+  override result(): DistinctValues {
+    return {
+      kind: 'double',
+      items: new Float64Array(this.bytes.buffer, 0, this.bytes.length / 8),
+      count: this.count,
+    };
+  }
+}
+/** FLOAT values widened to doubles. */
+class FloatStore extends BytesStore {
+  constructor(capacity: number) {
+    super(8, capacity);
+  }
+  override appendPlain(buf: Buffer, pos: number, end: number, n: number): number {
+    needBytes(pos, n * 4, end);
+    this.reserve(n);
+    const doubles = new Float64Array(this.bytes.buffer, this.count * 8, n);
+    for (let i = 0; i < n; i++) doubles[i] = buf.readFloatLE(pos + i * 4);
+    this.count += n;
+    return pos + n * 4;
+  }
+  override result(): DistinctValues {
+    return {
+      kind: 'double',
+      items: new Float64Array(this.bytes.buffer, 0, this.bytes.length / 8),
+      count: this.count,
+    };
+  }
+}
+class BooleanStore extends BytesStore {
+  constructor(capacity: number) {
+    super(1, capacity);
+  }
+  override appendPlain(buf: Buffer, pos: number, end: number, n: number): number {
+    const size = Math.ceil(n / 8);
+    needBytes(pos, size, end);
+    this.reserve(n);
+    const out = this.bytes;
+    for (let i = 0; i < n; i++) out[this.count + i] = ((buf[pos + (i >> 3)] as number) >> (i & 7)) & 1;
+    this.count += n;
+    return pos + size;
+  }
+  override appendRle(buf: Buffer, pos: number, end: number, n: number): number {
+    needBytes(pos, 4, end);
+    const length = buf.readUInt32LE(pos);
+    needBytes(pos + 4, length, end);
+    const decoded = new Int32Array(n);
+    decodeHybrid(buf, pos + 4, pos + 4 + length, 1, decoded, 0, n, false);
+    this.reserve(n);
+    for (let i = 0; i < n; i++) this.bytes[this.count + i] = decoded[i] as number;
+    this.count += n;
+    return pos + 4 + length;
+  }
+  override result(): DistinctValues {
+    return { kind: 'boolean', items: this.bytes, count: this.count };
+  }
+}
+
+function createStore(element: SchemaElement, capacity: number): ValueStore {
+  switch (element.type) {
+    case 'BYTE_ARRAY':
+      return new TextStore();
+    case 'FIXED_LEN_BYTE_ARRAY': {
+      const width = element.type_length ?? 0;
+      if (!(width > 0)) throw new Error('FIXED_LEN_BYTE_ARRAY column has no type_length');
+      return new FixedStore(width, capacity);
+    }
+    case 'INT32':
+      return new Int32Store(4, capacity);
+    case 'INT64':
+      return new Int64Store(8, capacity);
+    case 'DOUBLE':
+      return new DoubleStore(8, capacity);
+    case 'FLOAT':
+      return new FloatStore(capacity);
+    case 'BOOLEAN':
+      return new BooleanStore(capacity);
+    default:
+      throw new Error(`unsupported physical type ${element.type}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column chunk.
+
+/** Scratch buffers reused across pages and chunks (decoding is synchronous). */
+let pageScratch = new Uint8Array(1 << 16);
+let levelScratch = new Int32Array(1 << 12);
+
+function uncompress(codec: string, input: Buffer, size: number): Buffer {
+  if (codec === 'UNCOMPRESSED') {
+    if (input.length !== size) throw new Error(`page holds ${input.length} bytes, its header says ${size}`);
+    return input;
+  }
+  if (codec === 'SNAPPY') {
+    if (pageScratch.length < size) pageScratch = new Uint8Array(Math.max(size, pageScratch.length * 2));
+    const output = pageScratch.subarray(0, size);
+    snappyUncompress(input, output);
+    return Buffer.from(output.buffer, output.byteOffset, size);
+  }
+  if (codec === 'GZIP') {
+    const output = gunzipSync(input);
+    if (output.length !== size)
+      throw new Error(`gzip page inflates to ${output.length} bytes, expected ${size}`);
+    return output;
+  }
+  throw new Error(`unsupported codec ${codec}`);
+}
+
+function decodeChunk(
+  name: string,
+  chunk: Buffer,
+  meta: ColumnMetaData,
+  element: SchemaElement,
+  numRows: number,
+): ColumnChunkValues {
+  const optional = element.repetition_type === 'OPTIONAL';
+  const indices = new Int32Array(numRows);
+  let store: ValueStore | undefined;
+  let dictionaryCount = 0;
+  let row = 0;
+  const reader = new ThriftReader(chunk, 0, chunk.length);
+  while (row < numRows) {
+    if (reader.pos >= chunk.length) throw new Error(`column chunk ends after ${row} of ${numRows} rows`);
+    const header = readPageHeader(reader);
+    const bodyStart = reader.pos;
+    const bodyEnd = bodyStart + header.compressedSize;
+    if (bodyEnd > chunk.length) throw new Error('page runs past the column chunk');
+    reader.pos = bodyEnd;
+    if (header.type === PAGE_INDEX) continue;
+    if (header.type === PAGE_DICTIONARY) {
+      if (store || row > 0) throw new Error('dictionary page after data pages');
+      if (header.encoding !== ENC_PLAIN && header.encoding !== ENC_PLAIN_DICTIONARY) {
+        throw new Error(`dictionary page uses the ${encodingName(header.encoding)} encoding`);
+      }
+      const page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
+      store = createStore(element, header.numValues);
+      store.appendPlain(page, 0, page.length, header.numValues);
+      dictionaryCount = store.count;
+      continue;
+    }
+    if (header.type !== PAGE_DATA && header.type !== PAGE_DATA_V2) {
+      throw new Error(`unknown page type ${header.type}`);
+    }
+    const n = header.numValues;
+    if (n < 0 || row + n > numRows)
+      throw new Error(`data page of ${n} values overflows the ${numRows}-row group`);
+    if (!store) store = createStore(element, numRows);
+    // Locate definition levels and values.
+    let page: Buffer;
+    let levelsPos = 0;
+    let levelsEnd = 0;
+    let valuesPos: number;
+    if (header.type === PAGE_DATA) {
+      page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
+      valuesPos = 0;
+      if (optional) {
+        if (header.definitionLevelEncoding !== ENC_RLE) {
+          throw new Error(
+            `definition levels use the ${encodingName(header.definitionLevelEncoding)} encoding`,
+          );
+        }
+        needBytes(0, 4, page.length);
+        levelsPos = 4;
+        levelsEnd = 4 + page.readUInt32LE(0);
+        if (levelsEnd > page.length) throw new Error('definition levels run past the page');
+        valuesPos = levelsEnd;
+      }
+    } else {
+      const levelBytes = header.definitionLevelsLength + header.repetitionLevelsLength;
+      if (header.repetitionLevelsLength !== 0)
+        throw new Error('page holds repetition levels in a flat column');
+      if (levelBytes < 0 || levelBytes > header.compressedSize)
+        throw new Error('page levels exceed the page');
+      const compressed = chunk.subarray(bodyStart + levelBytes, bodyEnd);
+      const values = header.isCompressed
+        ? uncompress(meta.codec, compressed, header.uncompressedSize - levelBytes)
+        : compressed;
+      if (levelBytes === 0) page = values;
+      else {
+        page = Buffer.allocUnsafe(levelBytes + values.length);
+        chunk.copy(page, 0, bodyStart, bodyStart + levelBytes);
+        page.set(values, levelBytes);
+      }
+      levelsPos = 0;
+      levelsEnd = header.definitionLevelsLength;
+      valuesPos = levelBytes;
+    }
+    // Definition levels: 1 = value present. Skipped when the page has no nulls (v2 says so).
+    let present = n;
+    if (optional && !(header.type === PAGE_DATA_V2 && header.numNulls === 0)) {
+      if (levelScratch.length < n) levelScratch = new Int32Array(Math.max(n, levelScratch.length * 2));
+      present = decodeHybrid(page, levelsPos, levelsEnd, 1, levelScratch, 0, n, true);
+    }
+    const encoding = header.encoding;
+    if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
+      if (dictionaryCount === 0 && present > 0)
+        throw new Error('dictionary-encoded page without a dictionary');
+      if (present > 0) {
+        if (valuesPos >= page.length) throw new Error('dictionary-encoded page lacks its bit width');
+        const width = page[valuesPos] as number;
+        decodeHybrid(page, valuesPos + 1, page.length, width, indices, row, present, false);
+        let max = 0;
+        for (let i = row, stop = row + present; i < stop; i++) {
+          const v = indices[i] as number;
+          if (v > max || v < 0) max = v < 0 ? dictionaryCount : v;
+        }
+        if (max >= dictionaryCount)
+          throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
+      }
+    } else if (encoding === ENC_PLAIN || (encoding === ENC_RLE && element.type === 'BOOLEAN')) {
+      const base = store.count;
+      if (encoding === ENC_PLAIN) store.appendPlain(page, valuesPos, page.length, present);
+      else store.appendRle(page, valuesPos, page.length, present);
+      for (let i = 0; i < present; i++) indices[row + i] = base + i;
+    } else {
+      throw new Error(
+        `data page uses the ${encodingName(encoding)} encoding, which the fast decoder does not read`,
+      );
+    }
+    if (present < n) {
+      // Spread the present values over the rows, backwards and in place (value k ≤ row r).
+      let k = row + present - 1;
+      for (let r = n - 1; r >= 0; r--) {
+        indices[row + r] = levelScratch[r] === 1 ? (indices[k--] as number) : -1;
+      }
+      if (k !== row - 1) throw new Error('definition levels disagree with the value count');
+    }
+    row += n;
+  }
+  if (!store) store = createStore(element, 0);
+  return { name, indices, values: store.result() };
+}
+
+function encodingName(encoding: number): string {
+  return ENCODING_NAMES[encoding] ?? `#${encoding}`;
+}
