@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -216,9 +217,29 @@ export async function splitCsvStream(
   const decoder = new StringDecoder('utf8');
   const splitter = new CsvSplitter(onRow, onBadRecord, firstLine);
   onSplitter?.(splitter);
+  // Whether the decoder may hold the first bytes of a character split across chunks.
+  let pending = false;
   for await (const chunk of stream) {
-    splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    if (typeof chunk === 'string') {
+      splitter.push(chunk);
+    } else if (!pending && isAscii(chunk as Buffer)) {
+      // ASCII is its own Latin-1 text: a copy instead of a UTF-8 decode (about twice as fast).
+      splitter.push((chunk as Buffer).toString('latin1'));
+    } else {
+      splitter.push(decoder.write(chunk as Buffer));
+      pending = mayEndMidCharacter(chunk as Buffer);
+    }
   }
   splitter.push(decoder.end());
   splitter.end();
+}
+
+/** True unless `bytes` certainly ends on a whole UTF-8 character (conservative on short chunks). */
+function mayEndMidCharacter(bytes: Uint8Array): boolean {
+  for (let i = bytes.length - 1, seen = 1; i >= 0 && seen <= 4; i--, seen++) {
+    const byte = bytes[i]!;
+    if (byte < 0x80) return false;
+    if (byte >= 0xc0) return seen < (byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2);
+  }
+  return true;
 }

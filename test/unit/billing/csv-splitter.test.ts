@@ -1,4 +1,5 @@
-import { CsvSplitter } from '#shared/billing/csv-splitter';
+import { Readable } from 'node:stream';
+import { CsvSplitter, splitCsvStream } from '#shared/billing/csv-splitter';
 
 function split(
   text: string,
@@ -66,6 +67,30 @@ describe('CsvSplitter', () => {
     // Assess
     expect(rows[1]).toEqual([2, ['Zürich — 東京']]);
   });
+});
+
+describe('splitCsvStream', () => {
+  it.each([1, 2, 3, 4, 7, 64])(
+    'decodes UTF-8 split across byte chunks of %i next to all-ASCII chunks, invalid bytes included',
+    async (size) => {
+      // Prepare: 2-, 3- and 4-byte characters at every offset, ASCII-only runs between, and a
+      // truncated 3-byte sequence (E6 9D) followed by ASCII, which decodes to U+FFFD in place.
+      const words = ['é', '東京', '😀', 'Zürich'].map((w, i) => `${'a'.repeat(i * 3)},${w}x\n`).join('');
+      const bytes = Buffer.concat([
+        Buffer.from(`k,v\n${words}bad,`),
+        Buffer.from([0xe6, 0x9d]),
+        Buffer.from(`${'b'.repeat(40)}\nend,z\n`),
+      ]);
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+      const rows: string[][] = [];
+      // Act
+      await splitCsvStream(Readable.from(chunks), (fields) => rows.push([...fields]));
+      // Assess
+      expect(rows.map((r) => r.join(','))).toEqual(bytes.toString('utf8').trimEnd().split('\n'));
+      expect(rows.at(-2)).toEqual(['bad', `\uFFFD${'b'.repeat(40)}`]);
+    },
+  );
 });
 
 describe('CsvSplitter.project', () => {
