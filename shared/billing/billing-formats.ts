@@ -64,6 +64,11 @@ export interface RecordMapperOptions {
   tagKeys: readonly string[];
   /** When set (e.g. from a manifest), rows whose usage day is outside [start, end) are refused. */
   billingPeriod?: { start: IsoDay; end: IsoDay };
+  /**
+   * False when no contributors are kept: the resource and usage type columns are then not read
+   * (records carry '' for them), so columnar and projecting readers skip those columns.
+   */
+  contributorColumns?: boolean;
 }
 
 /** Maps one row (fields by header position) into a CostRecord; returns a rejection reason or undefined. */
@@ -72,6 +77,10 @@ export interface RecordMapper {
   costColumn: string;
   /** Columns the mapper reads (for columnar readers that can skip the rest). */
   columnsRead: string[];
+  /** The column read for each role (FOCUS_LAYOUT / curLayout role names, plus `cost`). */
+  roles: Readonly<Record<string, string>>;
+  /** Allow-listed tag keys, normalised (normaliseTagKey), in CostRecord.tagValues order. */
+  tagKeys: readonly string[];
   /** Header position of the JSON tags column (FOCUS Tags, CUR 2.0 resource_tags), if present. */
   jsonColumn?: number;
   /**
@@ -189,8 +198,41 @@ function isNull(text: string): boolean {
   return text === '' || text === 'NULL' || text === 'null';
 }
 
-function clean(text: string | undefined): string {
+/** A field's text with the null spellings of exports ('', NULL, null) as ''. */
+export function cleanField(text: string | undefined): string {
   return text === undefined || isNull(text) ? '' : text;
+}
+
+const clean = cleanField;
+
+/** Roles that only feed contributors (skipped when RecordMapperOptions.contributorColumns is false). */
+const CONTRIBUTOR_ROLES = new Set(['resourceName', 'resourceId', 'description', 'sku', 'usageType']);
+
+/**
+ * The allow-listed tag values (by position in `wanted`, normalised keys) of a JSON tags text:
+ * an object, or a Parquet MAP's [{key, value}] entries. Text that is not JSON carries no values.
+ */
+export function tagValuesOf(text: string, wanted: readonly string[]): string[] {
+  const values = new Array<string>(wanted.length).fill('');
+  try {
+    let parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) {
+      parsed = Object.fromEntries(
+        parsed
+          .filter((e): e is { key: unknown; value: unknown } => !!e && typeof e === 'object' && 'key' in e)
+          .map((e) => [String(e.key), e.value]),
+      );
+    }
+    if (parsed && typeof parsed === 'object') {
+      for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+        const slot = wanted.indexOf(normaliseTagKey(key.trim()));
+        if (slot >= 0 && value !== null && value !== undefined && value !== '') values[slot] = String(value);
+      }
+    }
+  } catch {
+    // Tags that are not JSON carry no allow-listed values; the row's cost still counts.
+  }
+  return values;
 }
 
 /**
@@ -242,6 +284,7 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     );
   }
   for (const [role, names] of Object.entries(layout.optional)) {
+    if (options.contributorColumns === false && CONTRIBUTOR_ROLES.has(role)) continue;
     const found = names.find((n) => index.has(n));
     if (found !== undefined) positions[role] = index.get(found)!;
   }
@@ -254,6 +297,7 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     return (fields) => clean(fields[at]);
   };
   const columnsRead = Object.values(positions).map((i) => header[i]!);
+  const roles = Object.fromEntries(Object.entries(positions).map(([role, at]) => [role, header[at]!]));
 
   // Tags: a JSON column (FOCUS Tags, CUR 2.0 resource_tags) or one column per tag (legacy resourceTags/...).
   const wanted = options.tagKeys.map(normaliseTagKey);
@@ -283,29 +327,7 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     if (text.length <= 2) return;
     let values = tagCache.get(text);
     if (values === undefined) {
-      values = new Array<string>(wanted.length).fill('');
-      try {
-        let parsed: unknown = JSON.parse(rawJson ? text.replaceAll('""', '"') : text);
-        // A Parquet MAP may arrive as [{key, value}, ...] entries.
-        if (Array.isArray(parsed)) {
-          parsed = Object.fromEntries(
-            parsed
-              .filter(
-                (e): e is { key: unknown; value: unknown } => !!e && typeof e === 'object' && 'key' in e,
-              )
-              .map((e) => [String(e.key), e.value]),
-          );
-        }
-        if (parsed && typeof parsed === 'object') {
-          for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-            const slot = wanted.indexOf(normaliseTagKey(key.trim()));
-            if (slot >= 0 && value !== null && value !== undefined && value !== '')
-              values[slot] = String(value);
-          }
-        }
-      } catch {
-        // Tags that are not JSON carry no allow-listed values; the row's cost still counts.
-      }
+      values = tagValuesOf(rawJson ? text.replaceAll('""', '"') : text, wanted);
       if (tagCache.size >= 65_536) tagCache.clear();
       tagCache.set(detach(text), values);
     }
@@ -380,6 +402,8 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
       format,
       costColumn,
       columnsRead,
+      roles,
+      tagKeys: wanted,
       jsonColumn,
       keepDoubledQuotesInJson,
       map(fields, into) {
@@ -428,6 +452,8 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
     format,
     costColumn,
     columnsRead,
+    roles,
+    tagKeys: wanted,
     jsonColumn,
     keepDoubledQuotesInJson,
     map(fields, into) {

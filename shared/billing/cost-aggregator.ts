@@ -150,6 +150,16 @@ class ContributorTally {
   }
 }
 
+/** Positions of a row's dimension ids (CostAggregator.internId / addInterned); tag k is at firstTag + k. */
+export const AggregatedDimension = {
+  service: 0,
+  account: 1,
+  region: 2,
+  chargeCategory: 3,
+  chargeClass: 4,
+  firstTag: 5,
+} as const;
+
 /** Series dimensions, by position in a cell's id tuple (then the tags). */
 const SERIES_DIMENSIONS: ReadonlyArray<string> = [
   BillingDimension.service,
@@ -354,10 +364,6 @@ export class CostAggregator {
 
   /** Adds one accepted record. */
   add(record: CostRecord): void {
-    const bucket = this.bucketFor(record.currency, record.day);
-    const cost = record.cost;
-    bucket.total.add(cost);
-    bucket.totalRows++;
     const ids = this.scratch;
     const dictionaries = this.dictionaries;
     ids[0] = dictionaries[0]!.id(record.service);
@@ -367,12 +373,44 @@ export class CostAggregator {
     ids[4] = dictionaries[4]!.id(record.chargeClass);
     const tags = record.tagValues;
     for (let i = 0; i < tags.length; i++) ids[5 + i] = dictionaries[5 + i]!.id(tags[i]!);
+    this.addInterned(record.currency, record.day, record.cost, ids, record.resource, record.usageType);
+  }
+
+  /** True when contributor cells are kept (resource and usage type are read only then). */
+  get tracksContributors(): boolean {
+    return this.contributorLimit > 0;
+  }
+
+  /**
+   * The id of a dimension value (position in AggregatedDimension, allow-listed tags from
+   * `firstTag` on; '' is 0, no series), for columnar readers that intern each distinct value once.
+   */
+  internId(dimension: number, text: string): number {
+    return this.dictionaries[dimension]!.id(text);
+  }
+
+  /**
+   * Adds one accepted row whose dimension values are already interned: `ids` holds one id per
+   * dimension (see internId) and is not kept. Same effect as add() with the texts.
+   */
+  addInterned(
+    currency: string,
+    day: IsoDay,
+    cost: number | bigint,
+    ids: Int32Array,
+    resource: string,
+    usageType: string,
+  ): void {
+    const bucket = this.bucketFor(currency, day);
+    bucket.total.add(cost);
+    bucket.totalRows++;
     const series = bucket.series;
-    for (let d = 0; d < ids.length; d++) {
+    const count = this.dimensionCount;
+    for (let d = 0; d < count; d++) {
       const id = ids[d]!;
       if (id !== NONE) series[d]!.add(id, cost, 1);
     }
-    if (this.contributorLimit > 0) this.addCell(bucket, ids, record.resource, record.usageType, cost, 1);
+    if (this.contributorLimit > 0) this.addCell(bucket, ids, resource, usageType, cost, 1);
   }
 
   /** Drops the smaller half of a bucket's cells from contributor tracking. */

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import {
   type AsyncBuffer,
   type FileMetaData,
@@ -18,6 +18,8 @@ import {
 import { emptyCostRecord } from '#shared/billing/billing-record';
 import type { CostAggregator } from '#shared/billing/cost-aggregator';
 import { type CsvSplitter, splitCsvStream } from '#shared/billing/csv-splitter';
+import { columnarUnsupported, readParquetColumnar } from '#shared/billing/parquet-columnar-read';
+import { ParquetDecodeError } from '#shared/billing/parquet-columns';
 import type { RejectionSummary } from '#shared/cost/cost-store-port';
 import { InvalidInputError } from '#shared/errors';
 
@@ -79,6 +81,11 @@ export interface ReadTarget {
   aggregator: CostAggregator;
   rejections: RejectionCounter;
   mapperOptions: RecordMapperOptions;
+  /**
+   * Read Parquet row by row through hyparquet even where the columnar reader applies (to compare
+   * the two readers, and as a benchmark baseline).
+   */
+  rowWiseParquet?: boolean;
 }
 
 /** What reading one source found. */
@@ -211,7 +218,7 @@ export function csvState(uri: string, target: ReadTarget, header?: readonly stri
     onRow: (fields: string[], line: number): void => {
       const mapper = state.mapper;
       if (mapper === undefined) {
-        state.mapper = withUri(uri, () => createRecordMapper(fields, target.mapperOptions));
+        state.mapper = withUri(uri, () => createRecordMapper(fields, mapperOptionsOf(target)));
         headerNames = fields;
         project();
         return;
@@ -234,8 +241,13 @@ export function csvState(uri: string, target: ReadTarget, header?: readonly stri
       project();
     },
   };
-  if (header) state.mapper = withUri(uri, () => createRecordMapper(header, target.mapperOptions));
+  if (header) state.mapper = withUri(uri, () => createRecordMapper(header, mapperOptionsOf(target)));
   return state;
+}
+
+/** The target's mapper options; the contributor columns are read only when the aggregator keeps contributors. */
+function mapperOptionsOf(target: ReadTarget): RecordMapperOptions {
+  return { ...target.mapperOptions, contributorColumns: target.aggregator.tracksContributors };
 }
 
 function withUri<T>(uri: string, build: () => T): T {
@@ -296,7 +308,24 @@ async function readParquet(
     );
   }
   const header = parquetSchema(metadata).children.map((child) => child.element.name);
-  const mapper = withUri(source.uri, () => createRecordMapper(header, target.mapperOptions));
+  const mapper = withUri(source.uri, () => createRecordMapper(header, mapperOptionsOf(target)));
+  const result = {
+    uri: source.uri,
+    format: mapper.format,
+    costColumn: mapper.costColumn,
+    fingerprint: hash.digest('hex'),
+  };
+  if (!target.rowWiseParquet && columnarUnsupported(mapper, metadata) === undefined) {
+    try {
+      return { ...result, rowsRead: await readParquetColumnar(file, metadata, mapper, target) };
+    } catch (error) {
+      if (error instanceof InvalidInputError && !(error instanceof ParquetDecodeError)) throw error;
+      throw new UnreadableBillingFileError(
+        `${source.uri} is not a valid Parquet file: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
   // hyparquet turns DECIMAL into binary floats; strip the annotation and apply the scale exactly.
   const scales = new Map<string, number>();
   for (const element of metadata.schema) {
@@ -334,6 +363,7 @@ async function readParquet(
         metadata,
         columns,
         parsers,
+        compressors: ROW_WISE_COMPRESSORS,
         rowStart,
         rowEnd,
         onChunk: (chunk) => {
@@ -376,14 +406,11 @@ async function readParquet(
       },
     );
   }
-  return {
-    uri: source.uri,
-    format: mapper.format,
-    costColumn: mapper.costColumn,
-    rowsRead,
-    fingerprint: hash.digest('hex'),
-  };
+  return { ...result, rowsRead };
 }
+
+/** Codecs hyparquet does not bring itself (it reads Snappy and uncompressed pages). */
+const ROW_WISE_COMPRESSORS = { GZIP: (input: Uint8Array) => gunzipSync(input) };
 
 /** One column of a row group as a single indexable array (chunks copied together only when split). */
 function columnOfGroup(
