@@ -19,6 +19,7 @@ interface IngestArgs {
   tagKeys?: string[];
   json: boolean;
   workers: number;
+  contributors?: number;
 }
 
 function parseArgs(args: string[]): IngestArgs {
@@ -39,6 +40,11 @@ function parseArgs(args: string[]): IngestArgs {
         if (!Number.isInteger(n) || n < 1 || n > 64)
           throw new UsageError(`--workers must be an integer 1..64, got ${args[i]}`);
         parsed.workers = n;
+      } else if (arg === '--contributors') {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0 || n > 100)
+          throw new UsageError(`--contributors must be an integer 0..100, got ${args[i]}`);
+        parsed.contributors = n;
       } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
       else parsed.paths.push(arg);
     } catch (error) {
@@ -116,7 +122,7 @@ export const command: CliCommand = {
   summary:
     'ingest billing exports (FOCUS, CUR 2.0, legacy CUR; CSV, CSV.gz, Parquet; Data Exports folders) into the local store',
   usage:
-    'finops ingest <file|dir>... [--cost-column EffectiveCost|BilledCost|ListCost|ContractedCost|unblended|blended|net-unblended|amortized|net-amortized] [--tag-keys a,b] [--workers N] [--json]',
+    'finops ingest <file|dir>... [--cost-column EffectiveCost|BilledCost|ListCost|ContractedCost|unblended|blended|net-unblended|amortized|net-amortized] [--tag-keys a,b] [--contributors N] [--workers N] [--json]',
   async run(args: string[], io: CliIo): Promise<number> {
     const parsed = parseArgs(args);
     const plans = await planPaths(parsed.paths, io.cwd);
@@ -163,7 +169,11 @@ export const command: CliCommand = {
             store,
             publish,
             now: () => new Date(),
-            options: { costColumn: parsed.costColumn, tagKeys: parsed.tagKeys },
+            options: {
+              costColumn: parsed.costColumn,
+              tagKeys: parsed.tagKeys,
+              contributorLimit: parsed.contributors,
+            },
             aggregate,
           });
           const unchanged =
