@@ -177,6 +177,8 @@ export async function readParquetColumnar(
   const tagCount = mapper.tagKeys.length;
   const ids = new Int32Array(AggregatedDimension.firstTag + tagCount);
   const dayCache = new Map<number, IsoDay>();
+  /** Tag ids by tags text: row groups repeat the same texts in their own dictionaries. */
+  const tagIdsByText = new Map<string, Int32Array>();
   const keptText = new Map<string, string>();
   /** Currency and day texts the aggregator keys buckets by: one string object per value. */
   const kept = (text: string): string => {
@@ -238,11 +240,17 @@ export async function readParquetColumnar(
       tags &&
       perDistinct(tags, (i) => {
         const text = cleanField(textOf(tags, types.get(tags.name)!, i));
-        const values =
-          text.length <= 2 ? new Array<string>(tagCount).fill('') : tagValuesOf(text, mapper.tagKeys);
-        return Int32Array.from(values, (value, slot) =>
-          aggregator.internId(AggregatedDimension.firstTag + slot, value),
-        );
+        let known = tagIdsByText.get(text);
+        if (known === undefined) {
+          const values =
+            text.length <= 2 ? new Array<string>(tagCount).fill('') : tagValuesOf(text, mapper.tagKeys);
+          known = Int32Array.from(values, (value, slot) =>
+            aggregator.internId(AggregatedDimension.firstTag + slot, value),
+          );
+          if (tagIdsByText.size >= 65_536) tagIdsByText.clear();
+          tagIdsByText.set(detach(text), known);
+        }
+        return known;
       });
     const noTags = new Int32Array(tagCount);
     const resourceNames = texts(resourceNameChunk);
