@@ -360,9 +360,16 @@ function readPageHeader(reader: ThriftReader): PageHeader {
 // ---------------------------------------------------------------------------------------------
 // RLE / bit-packed hybrid.
 
+/** What decodeHybrid returns besides the values. */
+const HYBRID_NOTHING = 0;
+/** The sum of the values (definition levels: how many are 1). */
+const HYBRID_SUM = 1;
+/** The largest value (dictionary indices: checked against the dictionary size). */
+const HYBRID_MAX = 2;
+
 /**
- * Decodes `count` values of width `width` (0–32) from buf[pos, end) into out[outPos…]; returns the
- * sum of the decoded values when `sum` is set (used to count definition levels of 1), else 0.
+ * Decodes `count` values of width `width` (0–32) from buf[pos, end) into out[outPos…]; returns
+ * their sum or their maximum per `mode` (0 otherwise).
  */
 function decodeHybrid(
   buf: Uint8Array,
@@ -372,13 +379,14 @@ function decodeHybrid(
   out: Int32Array,
   outPos: number,
   count: number,
-  sum: boolean,
+  mode: number,
 ): number {
   if (width > 32) throw new Error(`bit width ${width} exceeds 32`);
   const target = outPos + count;
   const byteWidth = (width + 7) >> 3;
   const mask = width === 32 ? -1 : (1 << width) - 1;
   let total = 0;
+  let max = 0;
   while (outPos < target) {
     // varint header
     let header = 0;
@@ -397,39 +405,85 @@ function decodeHybrid(
       const wanted = Math.min(groups * 8, target - outPos);
       const neededBytes = Math.ceil((wanted * width) / 8);
       if (pos + neededBytes > end) throw new Error('bit-packed run ends past the page');
+      const stop = outPos + wanted;
       if (width === 0) {
-        out.fill(0, outPos, outPos + wanted);
-      } else if (width <= 24) {
-        let p = pos;
-        let acc = 0;
-        let bits = 0;
-        const stop = outPos + wanted;
-        if (sum) {
-          for (let o = outPos; o < stop; o++) {
-            while (bits < width) {
-              acc |= (buf[p++] as number) << bits;
-              bits += 8;
+        out.fill(0, outPos, stop);
+      } else {
+        // Values whose 4-byte window lies inside the buffer are read at once (a value of up to 24
+        // bits starts within its first byte); the rest, and wider values, bit by bit.
+        let fast = 0;
+        if (width <= 16) {
+          // A 32-bit accumulator topped up 16 bits at a time: while the accumulator holds fewer than
+          // `width` bits, two more bytes are read (only where both lie inside the buffer).
+          const room = buf.length - 2 - pos;
+          fast = room < 0 ? 0 : Math.min(wanted, Math.floor((room * 8) / width));
+          let p = pos;
+          let acc = 0;
+          let bits = 0;
+          const fastStop = outPos + fast;
+          if (mode === HYBRID_MAX) {
+            for (let o = outPos; o < fastStop; o++) {
+              if (bits < width) {
+                acc = (acc | ((buf[p] as number) << bits) | ((buf[p + 1] as number) << (bits + 8))) >>> 0;
+                p += 2;
+                bits += 16;
+              }
+              const v = acc & mask;
+              out[o] = v;
+              if (v > max) max = v;
+              acc >>>= width;
+              bits -= width;
             }
-            const v = acc & mask;
-            out[o] = v;
-            total += v;
-            acc >>>= width;
-            bits -= width;
+          } else {
+            for (let o = outPos; o < fastStop; o++) {
+              if (bits < width) {
+                acc = (acc | ((buf[p] as number) << bits) | ((buf[p + 1] as number) << (bits + 8))) >>> 0;
+                p += 2;
+                bits += 16;
+              }
+              const v = acc & mask;
+              out[o] = v;
+              total += v;
+              acc >>>= width;
+              bits -= width;
+            }
           }
-        } else {
-          for (let o = outPos; o < stop; o++) {
-            while (bits < width) {
-              acc |= (buf[p++] as number) << bits;
-              bits += 8;
+        } else if (width <= 24) {
+          const room = buf.length - 4 - pos;
+          fast = room < 0 ? 0 : Math.min(wanted, Math.floor((room * 8 + 7) / width) + 1);
+          let bit = 0;
+          const fastStop = outPos + fast;
+          if (mode === HYBRID_MAX) {
+            for (let o = outPos; o < fastStop; o++) {
+              const at = pos + (bit >>> 3);
+              const v =
+                (((buf[at] as number) |
+                  ((buf[at + 1] as number) << 8) |
+                  ((buf[at + 2] as number) << 16) |
+                  ((buf[at + 3] as number) << 24)) >>>
+                  (bit & 7)) &
+                mask;
+              out[o] = v;
+              if (v > max) max = v;
+              bit += width;
             }
-            out[o] = acc & mask;
-            acc >>>= width;
-            bits -= width;
+          } else {
+            for (let o = outPos; o < fastStop; o++) {
+              const at = pos + (bit >>> 3);
+              const v =
+                (((buf[at] as number) |
+                  ((buf[at + 1] as number) << 8) |
+                  ((buf[at + 2] as number) << 16) |
+                  ((buf[at + 3] as number) << 24)) >>>
+                  (bit & 7)) &
+                mask;
+              out[o] = v;
+              total += v;
+              bit += width;
+            }
           }
         }
-      } else {
-        // Wide values: read bit by bit in float arithmetic (rare).
-        for (let i = 0; i < wanted; i++) {
+        for (let i = fast; i < wanted; i++) {
           let v = 0;
           const bit0 = i * width;
           for (let b = 0; b < width; b++) {
@@ -438,9 +492,10 @@ function decodeHybrid(
           }
           out[outPos + i] = v | 0;
           total += v;
+          if (v > max) max = v;
         }
       }
-      outPos += wanted;
+      outPos = stop;
       pos += Math.min(runBytes, end - pos);
     } else {
       const run = Math.min(header / 2, target - outPos);
@@ -450,11 +505,12 @@ function decodeHybrid(
       pos += byteWidth;
       if (width < 32 && value > mask) throw new Error(`RLE value ${value} exceeds bit width ${width}`);
       out.fill(value | 0, outPos, outPos + run);
-      if (sum) total += value * run;
+      total += value * run;
+      if (run > 0 && value > max) max = value;
       outPos += run;
     }
   }
-  return total;
+  return mode === HYBRID_MAX ? max : mode === HYBRID_SUM ? total : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,16 +544,22 @@ class TextStore implements ValueStore {
     let p = pos;
     for (let i = 0; i < n; i++) {
       if (p + 4 > end) throw new Error('BYTE_ARRAY length runs past the page');
-      const length = buf.readUInt32LE(p);
+      const length =
+        ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) +
+        (buf[p + 3] as number) * 0x1000000;
       p += 4 + length;
       if (p > end) throw new Error(`BYTE_ARRAY value of ${length} bytes runs past the page`);
     }
     const stop = p;
+    if (n === 0) return stop;
+    // One latin1 string for the page: for ASCII bytes it equals the UTF-8 text.
     const text = buf.toString('latin1', pos, stop);
     p = pos;
     if (isAscii(buf.subarray(pos, stop))) {
       for (let i = 0; i < n; i++) {
-        const length = buf.readUInt32LE(p);
+        const length =
+          ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) +
+          (buf[p + 3] as number) * 0x1000000;
         const start = p + 4 - pos;
         items.push(text.slice(start, start + length));
         p += 4 + length;
@@ -506,7 +568,9 @@ class TextStore implements ValueStore {
     }
     // Some byte is ≥ 0x80 (a length prefix or a non-ASCII character): check value by value.
     for (let i = 0; i < n; i++) {
-      const length = buf.readUInt32LE(p);
+      const length =
+        ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) +
+        (buf[p + 3] as number) * 0x1000000;
       const a = p + 4;
       const b = a + length;
       let ascii = true;
@@ -521,7 +585,9 @@ class TextStore implements ValueStore {
     }
     return stop;
   }
-  appendRle = notRle;
+  appendRle(buf: Buffer, pos: number, end: number, n: number): number {
+    return notRle(buf, pos, end, n);
+  }
   result(): DistinctValues {
     return { kind: 'text', items: this.items };
   }
@@ -632,7 +698,7 @@ class BooleanStore extends BytesStore {
     const length = buf.readUInt32LE(pos);
     needBytes(pos + 4, length, end);
     const decoded = new Int32Array(n);
-    decodeHybrid(buf, pos + 4, pos + 4 + length, 1, decoded, 0, n, false);
+    decodeHybrid(buf, pos + 4, pos + 4 + length, 1, decoded, 0, n, HYBRID_NOTHING);
     this.reserve(n);
     for (let i = 0; i < n; i++) this.bytes[this.count + i] = decoded[i] as number;
     this.count += n;
@@ -777,7 +843,7 @@ function decodeChunk(
     let present = n;
     if (optional && !(header.type === PAGE_DATA_V2 && header.numNulls === 0)) {
       if (levelScratch.length < n) levelScratch = new Int32Array(Math.max(n, levelScratch.length * 2));
-      present = decodeHybrid(page, levelsPos, levelsEnd, 1, levelScratch, 0, n, true);
+      present = decodeHybrid(page, levelsPos, levelsEnd, 1, levelScratch, 0, n, HYBRID_SUM);
     }
     const encoding = header.encoding;
     if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
@@ -786,12 +852,7 @@ function decodeChunk(
       if (present > 0) {
         if (valuesPos >= page.length) throw new Error('dictionary-encoded page lacks its bit width');
         const width = page[valuesPos] as number;
-        decodeHybrid(page, valuesPos + 1, page.length, width, indices, row, present, false);
-        let max = 0;
-        for (let i = row, stop = row + present; i < stop; i++) {
-          const v = indices[i] as number;
-          if (v > max || v < 0) max = v < 0 ? dictionaryCount : v;
-        }
+        const max = decodeHybrid(page, valuesPos + 1, page.length, width, indices, row, present, HYBRID_MAX);
         if (max >= dictionaryCount)
           throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
       }
