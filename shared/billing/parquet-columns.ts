@@ -556,12 +556,14 @@ class TextStore implements ValueStore {
     const text = buf.toString('latin1', pos, stop);
     p = pos;
     if (isAscii(buf.subarray(pos, stop))) {
+      const base = items.length;
+      items.length = base + n;
       for (let i = 0; i < n; i++) {
         const length =
           ((buf[p] as number) | ((buf[p + 1] as number) << 8) | ((buf[p + 2] as number) << 16)) +
           (buf[p + 3] as number) * 0x1000000;
         const start = p + 4 - pos;
-        items.push(text.slice(start, start + length));
+        items[base + i] = text.slice(start, start + length);
         p += 4 + length;
       }
       return stop;
