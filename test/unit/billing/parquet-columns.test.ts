@@ -222,6 +222,36 @@ describe('fastDecodeUnsupported', () => {
     expect(reasons[2]).toBeUndefined();
     expect(reasons[3]).toMatch(/missing is not a top-level column/);
   });
+
+  it('names INT96 and repeated primitive columns when the metadata holds them', () => {
+    // Prepare
+    const column = (name: string, type: string) => ({
+      file_offset: 4n,
+      meta_data: { type, encodings: ['PLAIN'], path_in_schema: [name], codec: 'SNAPPY' },
+    });
+    const metadata = {
+      version: 1,
+      schema: [
+        { name: 'root', num_children: 3, repetition_type: 'REQUIRED' },
+        { name: 'legacy_time', type: 'INT96', repetition_type: 'OPTIONAL' },
+        { name: 'codes', type: 'INT32', repetition_type: 'REPEATED' },
+        { name: 'plain', type: 'INT32', repetition_type: 'OPTIONAL' },
+      ],
+      num_rows: 1n,
+      metadata_length: 0,
+      row_groups: [
+        {
+          columns: [column('legacy_time', 'INT96'), column('codes', 'INT32'), column('plain', 'INT32')],
+          num_rows: 1n,
+          total_byte_size: 1n,
+        },
+      ],
+    } as unknown as FileMetaData;
+    // Act
+    const reasons = ['legacy_time', 'codes', 'plain'].map((name) => fastDecodeUnsupported(metadata, [name]));
+    // Assess
+    expect(reasons).toEqual(['column legacy_time has the INT96 type', 'column codes is repeated', undefined]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
