@@ -108,6 +108,19 @@ export function fastDecodeUnsupported(
   metadata: FileMetaData,
   columns: readonly string[],
 ): string | undefined {
+  return unsupportedReason(
+    metadata,
+    columns,
+    metadata.row_groups.map((_, group) => group),
+  );
+}
+
+/** fastDecodeUnsupported restricted to some row groups. */
+function unsupportedReason(
+  metadata: FileMetaData,
+  columns: readonly string[],
+  groups: readonly number[],
+): string | undefined {
   if (!LITTLE_ENDIAN) return 'the fast Parquet decoder needs a little-endian platform';
   const topLevel = topLevelColumns(metadata);
   for (const name of columns) {
@@ -120,7 +133,7 @@ export function fastDecodeUnsupported(
     if (!element.type || !SUPPORTED_TYPES.has(element.type)) {
       return `column ${name} has the unsupported type ${element.type}`;
     }
-    for (let group = 0; group < metadata.row_groups.length; group++) {
+    for (const group of groups) {
       const chunkRef = metadata.row_groups[group]?.columns.find(
         (chunk) => chunk.meta_data?.path_in_schema.length === 1 && chunk.meta_data.path_in_schema[0] === name,
       );
@@ -150,7 +163,7 @@ export async function decodeRowGroupColumns(
 ): Promise<ColumnChunkValues[]> {
   const group = metadata.row_groups[rowGroup];
   if (!group) throw new ParquetDecodeError(`the file has no row group ${rowGroup}`);
-  const unsupported = fastDecodeUnsupported(metadata, columns);
+  const unsupported = unsupportedReason(metadata, columns, [rowGroup]);
   if (unsupported) throw new ParquetDecodeError(`cannot decode row group ${rowGroup}: ${unsupported}`);
   const topLevel = topLevelColumns(metadata);
   const numRows = Number(group.num_rows);
@@ -162,7 +175,7 @@ export async function decodeRowGroupColumns(
     // Some writers store 0 for an absent dictionary page.
     const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
     const end = start + Number(meta.total_compressed_size);
-    return { name, meta, start, end, slice: Promise.resolve(file.slice(start, end)) };
+    return { name, meta, start, end, slice: (async () => file.slice(start, end))() };
   });
   // All slices are requested at once (ranged reads overlap); decoding runs as they arrive, in order.
   for (const plan of plans) plan.slice.catch(() => undefined);

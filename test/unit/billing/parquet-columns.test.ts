@@ -209,6 +209,16 @@ describe('fastDecodeUnsupported', () => {
     expect(reason).toMatch(/column label is compressed with ZSTD/);
   });
 
+  it('makes decodeRowGroupColumns refuse with the same reason when a column it cannot read is requested', async () => {
+    // Prepare
+    const { file, metadata } = loadFile('zstd');
+    // Act
+    const decoding = decodeRowGroupColumns(file, metadata, 0, ['label']);
+    // Assess
+    await expect(decoding).rejects.toThrow(ParquetDecodeError);
+    await expect(decoding).rejects.toThrow(/row group 0: column label is compressed with ZSTD/);
+  });
+
   it('names the nested column when a MAP or LIST column is requested', () => {
     // Prepare
     const { metadata } = loadFile('nested');
