@@ -7,9 +7,14 @@ import { startEmbeddedDynamo } from '#infra/local/embedded-dynamo';
 import { createRecordMapper } from '#shared/billing/billing-formats';
 import { CostAggregator } from '#shared/billing/cost-aggregator';
 import { splitCsvStream } from '#shared/billing/csv-splitter';
-import { aggregateBillingSources, ingestBillingUnit } from '#shared/billing/ingest-billing';
+import {
+  type AggregateBillingSources,
+  aggregateBillingSources,
+  ingestBillingUnit,
+} from '#shared/billing/ingest-billing';
 import { localFileSource } from '#shared/billing/local-billing-objects';
 import { createParallelAggregate } from '#shared/billing/parallel-aggregate';
+import { decodeRowGroupColumns } from '#shared/billing/parquet-columns';
 import {
   csvState,
   type ReadTarget,
@@ -23,7 +28,17 @@ export const BENCH_TAG_KEYS = ['cost-center', 'team', 'environment', 'applicatio
 const DIMENSIONS = ['service', 'account', 'region', 'charge-category', 'charge-class'];
 
 interface Measure {
-  mode: 'ours' | 'ours-parallel' | 'ours-ingest' | 'ours-split' | 'ours-map' | 'hyparquet-decode' | 'duckdb';
+  mode:
+    | 'ours'
+    | 'ours-parallel'
+    | 'ours-ingest'
+    | 'ours-split'
+    | 'ours-map'
+    | 'hyparquet-decode'
+    | 'parquet-columns-decode'
+    | 'duckdb';
+  /** `ours` on Parquet: read row by row through hyparquet (the reader before the columnar one, still used for CUR). */
+  rowWise?: boolean;
   /** `ours`: false = series sums only (contributorLimit 0), the work DuckDB's query does. */
   contributors?: boolean;
   workers?: number;
@@ -94,12 +109,26 @@ function canonical(text: string): string {
   return negative && body !== '0' ? `-${body}` : body;
 }
 
+/** The row-wise Parquet reader (hyparquet) on one file, aggregated like aggregateBillingSources. */
+const rowWiseAggregate: AggregateBillingSources = async (sources, options) => {
+  const target: ReadTarget = {
+    aggregator: new CostAggregator({ tagKeys: BENCH_TAG_KEYS, contributorLimit: options.contributorLimit }),
+    rejections: new RejectionCounter(),
+    mapperOptions: { tagKeys: BENCH_TAG_KEYS },
+    rowWiseParquet: true,
+  };
+  const read = await readBillingSource(sources[0]!, target);
+  return { aggregator: target.aggregator, rejections: target.rejections, sources: [read] };
+};
+
 async function measureOurs(m: Measure) {
   const started = performance.now();
   const aggregateSources =
     m.mode === 'ours-parallel'
       ? createParallelAggregate({ workers: m.workers ?? 2, minRangeBytes: 16 << 20 })
-      : aggregateBillingSources;
+      : m.rowWise
+        ? rowWiseAggregate
+        : aggregateBillingSources;
   const aggregate = await aggregateSources([localFileSource(m.file)], {
     tagKeys: BENCH_TAG_KEYS,
     ...(m.contributors === false ? { contributorLimit: 0 } : {}),
@@ -175,8 +204,9 @@ async function measureIngest(m: Measure) {
  * read, sha256 fingerprint included) but aggregates nothing.
  */
 async function measureStage(m: Measure) {
+  // Series-only projection (no resource/usage type columns): the stages add up to the series-only run.
   const target: ReadTarget = {
-    aggregator: new CostAggregator({ tagKeys: BENCH_TAG_KEYS }),
+    aggregator: new CostAggregator({ tagKeys: BENCH_TAG_KEYS, contributorLimit: 0 }),
     rejections: new RejectionCounter(),
     mapperOptions: { tagKeys: BENCH_TAG_KEYS },
   };
@@ -231,6 +261,22 @@ async function measureParquetDecode(m: Measure) {
   };
 }
 
+/** Our column decoder alone on the same columns (dictionary indices, no rows built). */
+async function measureColumnsDecode(m: Measure) {
+  const started = performance.now();
+  const bytes = readFileSync(m.file);
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const metadata = await parquetMetadataAsync(file);
+  const header = parquetSchema(metadata).children.map((child) => child.element.name);
+  const columns = [...new Set(createRecordMapper(header, { tagKeys: BENCH_TAG_KEYS }).columnsRead)];
+  let rows = 0;
+  for (let group = 0; group < metadata.row_groups.length; group++) {
+    const decoded = await decodeRowGroupColumns(file, metadata, group, columns);
+    rows += decoded[0]!.indices.length;
+  }
+  return { rows, columns: columns.length, seconds: (performance.now() - started) / 1000 };
+}
+
 async function measure(): Promise<void> {
   const m = JSON.parse(process.argv[2]!) as Measure;
   const result =
@@ -242,7 +288,9 @@ async function measure(): Promise<void> {
           ? await measureStage(m)
           : m.mode === 'hyparquet-decode'
             ? await measureParquetDecode(m)
-            : await measureOurs(m);
+            : m.mode === 'parquet-columns-decode'
+              ? await measureColumnsDecode(m)
+              : await measureOurs(m);
   process.stdout.write(`${JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
