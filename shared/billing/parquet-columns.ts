@@ -69,6 +69,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 interface TopLevelColumn {
   element: SchemaElement;
   leaf: boolean;
+  /** Position of the element in metadata.schema (its descendants follow it, depth first). */
+  index: number;
 }
 
 /** The root's direct children by name (their descendants skipped). */
@@ -79,7 +81,7 @@ function topLevelColumns(metadata: FileMetaData): Map<string, TopLevelColumn> {
   let index = 1;
   for (let child = 0; child < rootChildren && index < schema.length; child++) {
     const element = schema[index] as SchemaElement;
-    columns.set(element.name, { element, leaf: !element.num_children });
+    columns.set(element.name, { element, leaf: !element.num_children, index });
     // Skip the element and its whole subtree.
     let pending = 1;
     while (pending > 0 && index < schema.length) {
@@ -92,9 +94,16 @@ function topLevelColumns(metadata: FileMetaData): Map<string, TopLevelColumn> {
 
 /** The chunk metadata of a top-level leaf column in one row group. */
 function chunkMetadata(metadata: FileMetaData, rowGroup: number, name: string): ColumnMetaData | undefined {
+  return chunkAt(metadata, rowGroup, [name])?.meta_data;
+}
+
+/** The column chunk of a leaf (by its full path) in one row group. */
+function chunkAt(metadata: FileMetaData, rowGroup: number, leafPath: readonly string[]) {
   for (const chunk of metadata.row_groups[rowGroup]?.columns ?? []) {
     const path = chunk.meta_data?.path_in_schema;
-    if (path && path.length === 1 && path[0] === name) return chunk.meta_data;
+    if (path && path.length === leafPath.length && path.every((part, i) => part === leafPath[i])) {
+      return chunk;
+    }
   }
   return undefined;
 }
@@ -133,19 +142,29 @@ function unsupportedReason(
     if (!element.type || !SUPPORTED_TYPES.has(element.type)) {
       return `column ${name} has the unsupported type ${element.type}`;
     }
-    for (const group of groups) {
-      const chunkRef = metadata.row_groups[group]?.columns.find(
-        (chunk) => chunk.meta_data?.path_in_schema.length === 1 && chunk.meta_data.path_in_schema[0] === name,
-      );
-      const meta = chunkRef?.meta_data;
-      if (!meta) return `column ${name} has no readable chunk metadata in row group ${group} (encrypted?)`;
-      if (chunkRef.file_path) return `column ${name} is stored in another file (${chunkRef.file_path})`;
-      if (!SUPPORTED_CODECS.has(meta.codec)) {
-        return `column ${name} is compressed with ${meta.codec} in row group ${group}`;
-      }
-      const encoding = meta.encodings.find((e) => !SUPPORTED_ENCODINGS.has(e));
-      if (encoding) return `column ${name} uses the ${encoding} encoding in row group ${group}`;
+    const reason = chunksReason(metadata, groups, [name], name);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+/** Why the chunks of one leaf in these row groups cannot be read (codec, encodings, location). */
+function chunksReason(
+  metadata: FileMetaData,
+  groups: readonly number[],
+  leafPath: readonly string[],
+  label: string,
+): string | undefined {
+  for (const group of groups) {
+    const chunkRef = chunkAt(metadata, group, leafPath);
+    const meta = chunkRef?.meta_data;
+    if (!meta) return `column ${label} has no readable chunk metadata in row group ${group} (encrypted?)`;
+    if (chunkRef.file_path) return `column ${label} is stored in another file (${chunkRef.file_path})`;
+    if (!SUPPORTED_CODECS.has(meta.codec)) {
+      return `column ${label} is compressed with ${meta.codec} in row group ${group}`;
     }
+    const encoding = meta.encodings.find((e) => !SUPPORTED_ENCODINGS.has(e));
+    if (encoding) return `column ${label} uses the ${encoding} encoding in row group ${group}`;
   }
   return undefined;
 }
@@ -208,6 +227,7 @@ interface PageHeader {
   numValues: number;
   encoding: number;
   definitionLevelEncoding: number;
+  repetitionLevelEncoding: number;
   numNulls: number;
   definitionLevelsLength: number;
   repetitionLevelsLength: number;
@@ -322,6 +342,7 @@ function readPageHeader(reader: ThriftReader): PageHeader {
     numValues: -1,
     encoding: -1,
     definitionLevelEncoding: ENC_RLE,
+    repetitionLevelEncoding: ENC_RLE,
     numNulls: -1,
     definitionLevelsLength: 0,
     repetitionLevelsLength: 0,
@@ -340,6 +361,7 @@ function readPageHeader(reader: ThriftReader): PageHeader {
         if (sub === 1) header.numValues = i32(subType);
         else if (sub === 2) header.encoding = i32(subType);
         else if (sub === 3) header.definitionLevelEncoding = i32(subType);
+        else if (sub === 4) header.repetitionLevelEncoding = i32(subType);
         else return false;
         return true;
       });
@@ -897,4 +919,338 @@ function decodeChunk(
 
 function encodingName(encoding: number): string {
   return ENCODING_NAMES[encoding] ?? `#${encoding}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// MAP columns: two leaves (key, value) with repetition and definition levels.
+
+/** A MAP column of one row group: row r's entries are [offsets[r], offsets[r+1]) in keys/values (a null or empty map has none). */
+export interface MapChunkValues {
+  name: string;
+  /** Length rows + 1. */
+  offsets: Int32Array;
+  /** One index per entry (keys are never null). */
+  keys: { indices: Int32Array; values: DistinctValues };
+  /** One index per entry, -1 for a null value. */
+  values: { indices: Int32Array; values: DistinctValues };
+}
+
+/** The schema of a MAP column and the levels of its two leaves. */
+interface MapShape {
+  key: SchemaElement;
+  value: SchemaElement;
+  keyPath: string[];
+  valuePath: string[];
+  /** Definition level from which a level entry is a map entry (below: null or empty map). */
+  entryDef: number;
+  keyMaxDef: number;
+  valueMaxDef: number;
+}
+
+function isMapAnnotated(element: SchemaElement): boolean {
+  return (
+    element.converted_type === 'MAP' ||
+    element.converted_type === 'MAP_KEY_VALUE' ||
+    element.logical_type?.type === 'MAP'
+  );
+}
+
+/** The MAP shape of a top-level column, or why it has none this decoder reads. */
+function mapShape(metadata: FileMetaData, name: string): MapShape | string {
+  const column = topLevelColumns(metadata).get(name);
+  if (!column) return `column ${name} is not a top-level column of the file`;
+  const { element, index } = column;
+  const schema = metadata.schema;
+  if (column.leaf || !isMapAnnotated(element)) return `column ${name} is not a MAP`;
+  if (element.repetition_type === 'REPEATED') return `column ${name} is a repeated MAP`;
+  const keyValue = schema[index + 1];
+  if (element.num_children !== 1 || !keyValue || keyValue.repetition_type !== 'REPEATED') {
+    return `column ${name} is a MAP without a single repeated key_value group`;
+  }
+  const key = schema[index + 2];
+  const value = schema[index + 3];
+  if (keyValue.num_children !== 2 || !key || !value || key.num_children || value.num_children) {
+    return `column ${name} is a MAP whose key_value group does not hold exactly a primitive key and a primitive value`;
+  }
+  for (const [role, leaf] of [
+    ['key', key],
+    ['value', value],
+  ] as const) {
+    if (leaf.repetition_type === 'REPEATED') return `column ${name} has a repeated MAP ${role}`;
+    if (leaf.type === 'INT96') return `column ${name} has a MAP ${role} of the INT96 type`;
+    if (!leaf.type || !SUPPORTED_TYPES.has(leaf.type)) {
+      return `column ${name} has a MAP ${role} of the unsupported type ${leaf.type}`;
+    }
+  }
+  const entryDef = (element.repetition_type === 'OPTIONAL' ? 1 : 0) + 1;
+  return {
+    key,
+    value,
+    keyPath: [name, keyValue.name, key.name],
+    valuePath: [name, keyValue.name, value.name],
+    entryDef,
+    keyMaxDef: entryDef + (key.repetition_type === 'OPTIONAL' ? 1 : 0),
+    valueMaxDef: entryDef + (value.repetition_type === 'OPTIONAL' ? 1 : 0),
+  };
+}
+
+/**
+ * Why `column` is not a MAP (or legacy MAP_KEY_VALUE / repeated key_value group) of two primitive
+ * leaves this decoder reads, or undefined when it is. Checks codecs/encodings/types like fastDecodeUnsupported.
+ */
+export function mapColumnUnsupported(metadata: FileMetaData, column: string): string | undefined {
+  return mapReason(
+    metadata,
+    column,
+    metadata.row_groups.map((_, group) => group),
+  );
+}
+
+function mapReason(metadata: FileMetaData, column: string, groups: readonly number[]): string | undefined {
+  if (!LITTLE_ENDIAN) return 'the fast Parquet decoder needs a little-endian platform';
+  const shape = mapShape(metadata, column);
+  if (typeof shape === 'string') return shape;
+  return (
+    chunksReason(metadata, groups, shape.keyPath, shape.keyPath.join('.')) ??
+    chunksReason(metadata, groups, shape.valuePath, shape.valuePath.join('.'))
+  );
+}
+
+/**
+ * Decodes MAP columns of one row group (both leaf column chunks of each). Throws
+ * ParquetDecodeError naming the column and row group on corrupt data.
+ */
+export async function decodeRowGroupMaps(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  rowGroup: number,
+  columns: readonly string[],
+): Promise<MapChunkValues[]> {
+  const group = metadata.row_groups[rowGroup];
+  if (!group) throw new ParquetDecodeError(`the file has no row group ${rowGroup}`);
+  for (const name of columns) {
+    const unsupported = mapReason(metadata, name, [rowGroup]);
+    if (unsupported) throw new ParquetDecodeError(`cannot decode row group ${rowGroup}: ${unsupported}`);
+  }
+  const numRows = Number(group.num_rows);
+  const plan = (leafPath: readonly string[]) => {
+    const meta = chunkAt(metadata, rowGroup, leafPath)?.meta_data as ColumnMetaData;
+    const dictionaryOffset =
+      meta.dictionary_page_offset === undefined ? 0 : Number(meta.dictionary_page_offset);
+    const dataOffset = Number(meta.data_page_offset);
+    const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
+    const end = start + Number(meta.total_compressed_size);
+    const slice = (async () => file.slice(start, end))();
+    slice.catch(() => undefined);
+    return { meta, start, end, slice };
+  };
+  const plans = columns.map((name) => {
+    const shape = mapShape(metadata, name) as MapShape;
+    return { name, shape, key: plan(shape.keyPath), value: plan(shape.valuePath) };
+  });
+  const decoded: MapChunkValues[] = [];
+  for (const { name, shape, key, value } of plans) {
+    try {
+      const leaf = async (leafPlan: typeof key, element: SchemaElement, maxDef: number) => {
+        const bytes = await leafPlan.slice;
+        if (bytes.byteLength !== leafPlan.end - leafPlan.start) {
+          throw new Error(
+            `read ${bytes.byteLength} bytes of a ${leafPlan.end - leafPlan.start}-byte column chunk`,
+          );
+        }
+        return decodeLeveledChunk(Buffer.from(bytes), leafPlan.meta, element, maxDef);
+      };
+      const keys = await leaf(key, shape.key, shape.keyMaxDef);
+      const values = await leaf(value, shape.value, shape.valueMaxDef);
+      decoded.push(assembleMap(name, shape, keys, values, numRows));
+    } catch (error) {
+      throw new ParquetDecodeError(
+        `cannot decode column ${name} of row group ${rowGroup}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return decoded;
+}
+
+/** One leaf of a nested column: per level entry its repetition and definition level and value index (-1: none). */
+interface LeveledLeaf {
+  rep: Int32Array;
+  def: Int32Array;
+  indices: Int32Array;
+  values: DistinctValues;
+}
+
+/** Decodes a leaf chunk with max repetition level 1 and definition levels up to `maxDef` (≥ 1). */
+function decodeLeveledChunk(
+  chunk: Buffer,
+  meta: ColumnMetaData,
+  element: SchemaElement,
+  maxDef: number,
+): LeveledLeaf {
+  const total = Number(meta.num_values);
+  if (!(total >= 0) || total > 0x7fffffff) throw new Error(`column chunk holds ${meta.num_values} values`);
+  const rep = new Int32Array(total);
+  const def = new Int32Array(total);
+  const indices = new Int32Array(total);
+  const defWidth = 32 - Math.clz32(maxDef);
+  let store: ValueStore | undefined;
+  let dictionaryCount = 0;
+  let at = 0;
+  const reader = new ThriftReader(chunk, 0, chunk.length);
+  while (at < total) {
+    if (reader.pos >= chunk.length) throw new Error(`column chunk ends after ${at} of ${total} values`);
+    const header = readPageHeader(reader);
+    const bodyStart = reader.pos;
+    const bodyEnd = bodyStart + header.compressedSize;
+    if (bodyEnd > chunk.length) throw new Error('page runs past the column chunk');
+    reader.pos = bodyEnd;
+    if (header.type === PAGE_INDEX) continue;
+    if (header.type === PAGE_DICTIONARY) {
+      if (store || at > 0) throw new Error('dictionary page after data pages');
+      if (header.encoding !== ENC_PLAIN && header.encoding !== ENC_PLAIN_DICTIONARY) {
+        throw new Error(`dictionary page uses the ${encodingName(header.encoding)} encoding`);
+      }
+      const page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
+      store = createStore(element, header.numValues);
+      store.appendPlain(page, 0, page.length, header.numValues);
+      dictionaryCount = store.count;
+      continue;
+    }
+    if (header.type !== PAGE_DATA && header.type !== PAGE_DATA_V2) {
+      throw new Error(`unknown page type ${header.type}`);
+    }
+    const n = header.numValues;
+    if (n < 0 || at + n > total)
+      throw new Error(`data page of ${n} values overflows the ${total}-value chunk`);
+    if (!store) store = createStore(element, n);
+    let page: Buffer;
+    let valuesPos: number;
+    let repMax: number;
+    let defMax: number;
+    if (header.type === PAGE_DATA) {
+      if (header.repetitionLevelEncoding !== ENC_RLE || header.definitionLevelEncoding !== ENC_RLE) {
+        throw new Error(
+          `levels use the ${encodingName(header.repetitionLevelEncoding)}/${encodingName(header.definitionLevelEncoding)} encoding`,
+        );
+      }
+      page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
+      needBytes(0, 4, page.length);
+      const repEnd = 4 + page.readUInt32LE(0);
+      if (repEnd + 4 > page.length) throw new Error('repetition levels run past the page');
+      repMax = decodeHybrid(page, 4, repEnd, 1, rep, at, n, HYBRID_MAX);
+      const defEnd = repEnd + 4 + page.readUInt32LE(repEnd);
+      if (defEnd > page.length) throw new Error('definition levels run past the page');
+      defMax = decodeHybrid(page, repEnd + 4, defEnd, defWidth, def, at, n, HYBRID_MAX);
+      valuesPos = defEnd;
+    } else {
+      const repLength = header.repetitionLevelsLength;
+      const defLength = header.definitionLevelsLength;
+      if (repLength < 0 || defLength < 0 || repLength + defLength > header.compressedSize) {
+        throw new Error('page levels exceed the page');
+      }
+      const repEnd = bodyStart + repLength;
+      const defEnd = repEnd + defLength;
+      repMax = decodeHybrid(chunk, bodyStart, repEnd, 1, rep, at, n, HYBRID_MAX);
+      defMax = decodeHybrid(chunk, repEnd, defEnd, defWidth, def, at, n, HYBRID_MAX);
+      const compressed = chunk.subarray(defEnd, bodyEnd);
+      page = header.isCompressed
+        ? uncompress(meta.codec, compressed, header.uncompressedSize - repLength - defLength)
+        : compressed;
+      valuesPos = 0;
+    }
+    if (repMax > 1) throw new Error(`repetition level ${repMax} exceeds the maximum 1`);
+    if (defMax > maxDef) throw new Error(`definition level ${defMax} exceeds the maximum ${maxDef}`);
+    let present = 0;
+    for (let i = at; i < at + n; i++) if (def[i] === maxDef) present++;
+    const encoding = header.encoding;
+    if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
+      if (present > 0) {
+        if (dictionaryCount === 0) throw new Error('dictionary-encoded page without a dictionary');
+        if (valuesPos >= page.length) throw new Error('dictionary-encoded page lacks its bit width');
+        const width = page[valuesPos] as number;
+        const max = decodeHybrid(page, valuesPos + 1, page.length, width, indices, at, present, HYBRID_MAX);
+        if (max >= dictionaryCount)
+          throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
+      }
+    } else if (encoding === ENC_PLAIN || (encoding === ENC_RLE && element.type === 'BOOLEAN')) {
+      const base = store.count;
+      if (encoding === ENC_PLAIN) store.appendPlain(page, valuesPos, page.length, present);
+      else store.appendRle(page, valuesPos, page.length, present);
+      for (let i = 0; i < present; i++) indices[at + i] = base + i;
+    } else {
+      throw new Error(
+        `data page uses the ${encodingName(encoding)} encoding, which the fast decoder does not read`,
+      );
+    }
+    if (present < n) {
+      // Spread the present values over the level entries, backwards and in place.
+      let k = at + present - 1;
+      for (let i = at + n - 1; i >= at; i--) indices[i] = def[i] === maxDef ? (indices[k--] as number) : -1;
+    }
+    at += n;
+  }
+  if (!store) store = createStore(element, 0);
+  return { rep, def, indices, values: store.result() };
+}
+
+/** Builds per-row entry offsets from the key leaf and checks the value leaf agrees entry by entry. */
+function assembleMap(
+  name: string,
+  shape: MapShape,
+  keys: LeveledLeaf,
+  values: LeveledLeaf,
+  numRows: number,
+): MapChunkValues {
+  const offsets = new Int32Array(numRows + 1);
+  const levels = keys.rep.length;
+  const keyIndices = new Int32Array(levels);
+  const { entryDef } = shape;
+  let row = -1;
+  let entries = 0;
+  for (let i = 0; i < levels; i++) {
+    const def = keys.def[i] as number;
+    if (keys.rep[i] === 0) {
+      if (++row >= numRows) throw new Error(`key column holds more than the ${numRows} rows of the group`);
+      offsets[row] = entries;
+    } else if (row < 0 || def < entryDef) {
+      throw new Error('key column repeats a row without an entry');
+    }
+    if (def >= entryDef) {
+      const index = keys.indices[i] as number;
+      if (index < 0) throw new Error(`row ${row} holds a null map key`);
+      keyIndices[entries++] = index;
+    }
+  }
+  if (row + 1 !== numRows) throw new Error(`key column holds ${row + 1} of the ${numRows} rows`);
+  offsets[numRows] = entries;
+  const valueIndices = new Int32Array(entries);
+  const valueLevels = values.rep.length;
+  row = -1;
+  let entry = 0;
+  for (let i = 0; i < valueLevels; i++) {
+    const def = values.def[i] as number;
+    if (values.rep[i] === 0) {
+      if (++row >= numRows || offsets[row] !== entry) {
+        throw new Error(`key and value columns disagree on the entries of row ${row}`);
+      }
+    } else if (row < 0 || def < entryDef) {
+      throw new Error('value column repeats a row without an entry');
+    }
+    if (def >= entryDef) {
+      if (entry >= entries) throw new Error(`value column holds more than the ${entries} map entries`);
+      valueIndices[entry++] = values.indices[i] as number;
+    }
+  }
+  if (row + 1 !== numRows || entry !== entries) {
+    throw new Error(
+      `value column holds ${entry} entries in ${row + 1} rows, the key column ${entries} in ${numRows}`,
+    );
+  }
+  return {
+    name,
+    offsets,
+    keys: { indices: entries === levels ? keyIndices : keyIndices.slice(0, entries), values: keys.values },
+    values: { indices: valueIndices, values: values.values },
+  };
 }
