@@ -3,12 +3,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { type FileMetaData, parquetMetadata, parquetRead, type SchemaElement } from 'hyparquet';
+import {
+  type FileMetaData,
+  parquetMetadata,
+  parquetRead,
+  parquetReadObjects,
+  type SchemaElement,
+} from 'hyparquet';
 import { deserializeTCompactProtocol } from 'hyparquet/src/thrift.js';
 import {
   type ColumnChunkValues,
   decodeRowGroupColumns,
+  decodeRowGroupMaps,
   fastDecodeUnsupported,
+  type MapChunkValues,
+  mapColumnUnsupported,
   ParquetDecodeError,
 } from '#shared/billing/parquet-columns';
 
@@ -695,5 +704,447 @@ describe('decodeRowGroupColumns on corrupt data', () => {
     // Assess
     await expect(decoding).rejects.toThrow(ParquetDecodeError);
     await expect(decoding).rejects.toThrow('cannot decode column unique_text of row group 1');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// MAP columns.
+
+/**
+ * 6,000 rows in 3 row groups: `tags` with null maps, empty maps, 1–4 entries, null values and
+ * non-ASCII keys/values (dictionary-encoded); `literal` (unique PLAIN values); `counts` (INT64
+ * values); `by_id` (INT32 keys); `list` (a LIST, not a MAP).
+ */
+const MAP_SELECT = `SELECT r::BIGINT AS id,
+    CASE WHEN r % 9 = 0 THEN NULL WHEN r % 9 = 1 THEN MAP {}
+      ELSE MAP(list_transform(range(r % 4 + 1), k -> 'tag-' || k || CASE WHEN r % 2 = 0 THEN '-é漢' ELSE '' END),
+               list_transform(range(r % 4 + 1), k -> CASE WHEN (r + k) % 5 = 0 THEN NULL ELSE 'v' || ((r + k) % 11) || '😀' END)) END AS tags,
+    MAP {'cost-center': 'cc-' || (r % 8), 'team': 'team-' || r || '-' || md5(r::VARCHAR)} AS literal,
+    MAP {'units': r::BIGINT, 'half': CASE WHEN r % 3 = 0 THEN NULL ELSE r // 2 END} AS counts,
+    MAP {(r % 100)::INTEGER: 'x' || r} AS by_id,
+    [r, r + 1] AS list
+  FROM range(6000) tbl(r)`;
+const MAP_COLUMNS = ['tags', 'literal', 'counts', 'by_id'];
+
+let mapFiles: Record<string, string>;
+
+beforeAll(async () => {
+  mapFiles = await writeWithDuckdb(MAP_SELECT, {
+    'maps-snappy': 'COMPRESSION snappy, ROW_GROUP_SIZE 2048',
+    'maps-gzip': 'COMPRESSION gzip, ROW_GROUP_SIZE 2048',
+    'maps-uncompressed': 'COMPRESSION uncompressed',
+    'maps-zstd': 'COMPRESSION zstd',
+  });
+}, 30_000);
+
+function loadMapFile(name: string): { file: ArrayBuffer; metadata: FileMetaData } {
+  const file = arrayBufferOf(readFileSync(mapFiles[name] as string));
+  return { file, metadata: parquetMetadata(file) };
+}
+
+/** A map's entries per row as [key, value] pairs (value null for -1). */
+function mapEntries(map: MapChunkValues): [unknown, unknown][][] {
+  const keys = { name: 'key', ...map.keys };
+  const values = { name: 'value', ...map.values };
+  return Array.from({ length: map.offsets.length - 1 }, (_, row) => {
+    const entries: [unknown, unknown][] = [];
+    for (let e = map.offsets[row] as number; e < (map.offsets[row + 1] as number); e++) {
+      entries.push([valueAt(keys, e), valueAt(values, e)]);
+    }
+    return entries;
+  });
+}
+
+/** Every row group's maps with our decoder and with hyparquet (a MAP as an object, null maps as {}). */
+async function decodeMapsBoth(file: ArrayBuffer, metadata: FileMetaData, columns: string[]) {
+  const ours: Record<string, unknown>[] = [];
+  for (let group = 0; group < metadata.row_groups.length; group++) {
+    const decoded = await decodeRowGroupMaps(file, metadata, group, columns);
+    const rows = decoded.map(mapEntries);
+    for (let row = 0; row < Number(metadata.row_groups[group]?.num_rows); row++) {
+      ours.push(
+        Object.fromEntries(decoded.map((map, c) => [map.name, Object.fromEntries(rows[c]?.[row] ?? [])])),
+      );
+    }
+  }
+  const objects = await parquetReadObjects({
+    file,
+    metadata,
+    columns,
+    compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gunzipSync(input)) },
+  });
+  const theirs = objects.map((row) =>
+    Object.fromEntries(
+      columns.map((name) => [
+        name,
+        Object.fromEntries(Object.entries(row[name] ?? {}).map(([k, v]) => [k, v ?? null])),
+      ]),
+    ),
+  );
+  return { ours, theirs };
+}
+
+describe('decodeRowGroupMaps on DuckDB files', () => {
+  it.each(['maps-snappy', 'maps-gzip', 'maps-uncompressed'])(
+    'gives the same entries as hyparquet for every row when the file is %s',
+    async (name) => {
+      // Prepare
+      const { file, metadata } = loadMapFile(name);
+      // Act
+      const { ours, theirs } = await decodeMapsBoth(file, metadata, MAP_COLUMNS);
+      // Assess
+      for (const column of MAP_COLUMNS) expect(mapColumnUnsupported(metadata, column)).toBeUndefined();
+      expect(ours).toHaveLength(6000);
+      expect(ours).toEqual(theirs);
+    },
+  );
+
+  it('gives null and empty maps no entries, a null value -1 and keys in written order when the row group starts with them', async () => {
+    // Prepare
+    const { file, metadata } = loadMapFile('maps-snappy');
+    // Act
+    const [tags] = await decodeRowGroupMaps(file, metadata, 0, ['tags']);
+    // Assess
+    if (!tags) throw new Error('no tags');
+    expect(tags.offsets).toHaveLength(Number(metadata.row_groups[0]?.num_rows) + 1);
+    expect(Array.from(tags.offsets.subarray(0, 6))).toEqual([0, 0, 0, 3, 7, 8]);
+    const rows = mapEntries(tags);
+    expect(rows[0]).toEqual([]); // NULL map
+    expect(rows[1]).toEqual([]); // MAP {}
+    expect(rows[2]).toEqual([
+      ['tag-0-é漢', 'v2😀'],
+      ['tag-1-é漢', 'v3😀'],
+      ['tag-2-é漢', 'v4😀'],
+    ]);
+    expect(rows[3]).toEqual([
+      ['tag-0', 'v3😀'],
+      ['tag-1', 'v4😀'],
+      ['tag-2', null], // (3 + 2) % 5 === 0
+      ['tag-3', 'v6😀'],
+    ]);
+    expect(tags.values.indices[5]).toBe(-1);
+    expect(tags.keys.indices).toHaveLength(tags.offsets[tags.offsets.length - 1] as number);
+    expect(tags.values.indices).toHaveLength(tags.keys.indices.length);
+    expect(tags.keys.values.kind === 'text' && tags.keys.values.items.length).toBeLessThanOrEqual(8);
+  });
+
+  it('numbers entries from 0 in each row group when the file has several row groups', async () => {
+    // Prepare
+    const { file, metadata } = loadMapFile('maps-gzip');
+    // Act
+    const groups = await Promise.all(
+      metadata.row_groups.map((_, group) => decodeRowGroupMaps(file, metadata, group, ['by_id'])),
+    );
+    // Assess
+    expect(groups.length).toBeGreaterThanOrEqual(2);
+    const keys = groups.flatMap(([byId]) => mapEntries(byId as MapChunkValues).map((row) => row[0]?.[0]));
+    expect(keys).toEqual(Array.from({ length: 6000 }, (_, r) => r % 100));
+    for (const [byId] of groups) expect(byId?.offsets[0]).toBe(0);
+  });
+});
+
+describe('mapColumnUnsupported', () => {
+  it('accepts the MAP columns and names the LIST, flat, missing and ZSTD-compressed ones', () => {
+    // Prepare
+    const { metadata } = loadMapFile('maps-snappy');
+    const zstd = loadMapFile('maps-zstd').metadata;
+    // Act
+    const reasons = ['tags', 'list', 'id', 'missing'].map((name) => mapColumnUnsupported(metadata, name));
+    const zstdReason = mapColumnUnsupported(zstd, 'tags');
+    // Assess
+    expect(reasons).toEqual([
+      undefined,
+      'column list is not a MAP',
+      'column id is not a MAP',
+      'column missing is not a top-level column of the file',
+    ]);
+    expect(zstdReason).toMatch(/column tags\.key_value\.key is compressed with ZSTD in row group 0/);
+  });
+
+  it('makes decodeRowGroupMaps refuse with a ParquetDecodeError when a LIST column is requested', async () => {
+    // Prepare
+    const { file, metadata } = loadMapFile('maps-snappy');
+    // Act
+    const decoding = decodeRowGroupMaps(file, metadata, 0, ['tags', 'list']);
+    // Assess
+    await expect(decoding).rejects.toThrow(ParquetDecodeError);
+    await expect(decoding).rejects.toThrow('cannot decode row group 0: column list is not a MAP');
+  });
+
+  it('names a MAP whose value is a group when the key_value group nests a struct', () => {
+    // Prepare
+    const metadata = {
+      version: 1,
+      schema: [
+        { name: 'root', num_children: 1, repetition_type: 'REQUIRED' },
+        { name: 'm', num_children: 1, repetition_type: 'OPTIONAL', converted_type: 'MAP' },
+        { name: 'key_value', num_children: 2, repetition_type: 'REPEATED' },
+        { name: 'key', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED' },
+        { name: 'value', num_children: 1, repetition_type: 'OPTIONAL' },
+        { name: 'inner', type: 'INT32', repetition_type: 'OPTIONAL' },
+      ],
+      num_rows: 0n,
+      metadata_length: 0,
+      row_groups: [],
+    } as unknown as FileMetaData;
+    // Act
+    const reason = mapColumnUnsupported(metadata, 'm');
+    // Assess
+    expect(reason).toMatch(/does not hold exactly a primitive key and a primitive value/);
+  });
+});
+
+type MapRow = null | [string, string | null][];
+
+/** Rows with null maps, empty maps, null values and non-ASCII text; pages split after row 7. */
+const HAND_MAP_ROWS: MapRow[] = [
+  [
+    ['a', '1'],
+    ['b', null],
+  ],
+  null,
+  [],
+  [['é漢', 'ü😀']],
+  [
+    ['a', null],
+    ['c', '3'],
+    ['d', '4'],
+  ],
+  null,
+  null,
+  [['x', 'y']],
+  [],
+  [
+    ['k', 'v'],
+    ['l', 'w'],
+  ],
+  [['a', '']],
+  [],
+];
+
+/** Repetition/definition levels and PLAIN values of a map's key and value leaves for some rows. */
+function mapLeaves(rows: MapRow[], optionalMap: boolean) {
+  const entryDef = optionalMap ? 2 : 1;
+  // Level bit widths: the key's max definition level is entryDef, the (optional) value's one more.
+  const key = {
+    rep: [] as number[],
+    def: [] as number[],
+    values: [] as string[],
+    width: optionalMap ? 2 : 1,
+  };
+  const value = { rep: [] as number[], def: [] as number[], values: [] as string[], width: 2 };
+  for (const row of rows) {
+    if (!row || row.length === 0) {
+      const def = row === null ? 0 : entryDef - 1;
+      for (const leaf of [key, value]) {
+        leaf.rep.push(0);
+        leaf.def.push(def);
+      }
+      continue;
+    }
+    row.forEach(([k, v], i) => {
+      key.rep.push(i === 0 ? 0 : 1);
+      key.def.push(entryDef);
+      key.values.push(k);
+      value.rep.push(i === 0 ? 0 : 1);
+      value.def.push(v === null ? entryDef : entryDef + 1);
+      if (v !== null) value.values.push(v);
+    });
+  }
+  return { key, value };
+}
+
+/** A data page of a map leaf: DATA_PAGE (levels with length prefixes) or DATA_PAGE_V2 (lengths in the header). */
+function mapLeafPage(
+  version: 1 | 2,
+  codec: Codec,
+  leaf: { rep: number[]; def: number[]; values: string[]; width: number },
+  rows: number,
+): number[] {
+  const rep = hybrid(leaf.rep, 1);
+  const def = hybrid(leaf.def, leaf.width);
+  const values = plainText(leaf.values);
+  const count = leaf.rep.length;
+  if (version === 1) {
+    const body = [...u32(rep.length), ...rep, ...u32(def.length), ...def, ...values];
+    const stored = compress(codec, body);
+    const header = new CompactWriter()
+      .i32(1, 0)
+      .i32(2, body.length)
+      .i32(3, stored.length)
+      .struct(5, (w) => w.i32(1, count).i32(2, 0).i32(3, 3).i32(4, 3));
+    return pageBytes(header, stored);
+  }
+  const stored = compress(codec, values);
+  const levels = rep.length + def.length;
+  const header = new CompactWriter()
+    .i32(1, 3)
+    .i32(2, levels + values.length)
+    .i32(3, levels + stored.length)
+    .struct(8, (w) => {
+      w.i32(1, count)
+        .i32(2, count - leaf.values.length)
+        .i32(3, rows)
+        .i32(4, 0);
+      w.i32(5, def.length).i32(6, rep.length);
+      w.fieldHeader(7, codec === 'SNAPPY' ? 1 : 2);
+    });
+  return pageBytes(header, [...rep, ...def, ...stored]);
+}
+
+/** One row group holding a MAP column `attrs` (two pages per leaf) with the given schema variant. */
+function handBuiltMapFile(options: {
+  version: 1 | 2;
+  codec: Codec;
+  optionalMap: boolean;
+  annotation: 'MAP' | 'MAP_KEY_VALUE';
+  group: string;
+  /** Drops the second entry of row 9 from the value leaf (a corrupt file). */
+  dropValueEntry?: boolean;
+}) {
+  const rows = options.optionalMap ? HAND_MAP_ROWS : HAND_MAP_ROWS.map((row) => row ?? []);
+  const valueRows = options.dropValueEntry
+    ? rows.map((row, i) => (i === 9 ? (row ?? []).slice(0, 1) : row))
+    : rows;
+  const pages = [0, 8].map((start) => {
+    const end = start === 0 ? 8 : rows.length;
+    return {
+      part: rows.slice(start, end),
+      key: mapLeaves(rows.slice(start, end), options.optionalMap).key,
+      value: mapLeaves(valueRows.slice(start, end), options.optionalMap).value,
+    };
+  });
+  const chunkBytes = (leaf: 'key' | 'value') =>
+    pages.flatMap((page) => mapLeafPage(options.version, options.codec, page[leaf], page.part.length));
+  const keyChunk = chunkBytes('key');
+  const valueChunk = chunkBytes('value');
+  const bytes = new Uint8Array([0x50, 0x41, 0x52, 0x31, ...keyChunk, ...valueChunk]);
+  const chunk = (leaf: 'key' | 'value', offset: number, length: number) => ({
+    file_offset: BigInt(offset),
+    meta_data: {
+      type: 'BYTE_ARRAY',
+      encodings: ['PLAIN', 'RLE'],
+      path_in_schema: ['attrs', options.group, leaf],
+      codec: options.codec,
+      num_values: BigInt(pages.reduce((sum, page) => sum + page[leaf].rep.length, 0)),
+      total_uncompressed_size: BigInt(length),
+      total_compressed_size: BigInt(length),
+      data_page_offset: BigInt(offset),
+    },
+  });
+  const metadata = {
+    version: 1,
+    schema: [
+      { name: 'root', num_children: 1, repetition_type: 'REQUIRED' },
+      {
+        name: 'attrs',
+        num_children: 1,
+        repetition_type: options.optionalMap ? 'OPTIONAL' : 'REQUIRED',
+        converted_type: options.annotation,
+      },
+      { name: options.group, num_children: 2, repetition_type: 'REPEATED' },
+      { name: 'key', type: 'BYTE_ARRAY', repetition_type: 'REQUIRED', converted_type: 'UTF8' },
+      { name: 'value', type: 'BYTE_ARRAY', repetition_type: 'OPTIONAL', converted_type: 'UTF8' },
+    ],
+    num_rows: BigInt(rows.length),
+    metadata_length: 0,
+    row_groups: [
+      {
+        columns: [chunk('key', 4, keyChunk.length), chunk('value', 4 + keyChunk.length, valueChunk.length)],
+        total_byte_size: BigInt(bytes.length),
+        num_rows: BigInt(rows.length),
+      },
+    ],
+  } as unknown as FileMetaData;
+  return { file: arrayBufferOf(bytes), metadata, expected: rows.map((row) => row ?? []) };
+}
+
+describe('decodeRowGroupMaps on hand-built chunks', () => {
+  it.each([
+    { version: 1, codec: 'UNCOMPRESSED', optionalMap: true, annotation: 'MAP', group: 'key_value' },
+    { version: 2, codec: 'SNAPPY', optionalMap: true, annotation: 'MAP', group: 'key_value' },
+    { version: 2, codec: 'UNCOMPRESSED', optionalMap: false, annotation: 'MAP', group: 'key_value' },
+    { version: 1, codec: 'SNAPPY', optionalMap: true, annotation: 'MAP_KEY_VALUE', group: 'map' },
+    { version: 1, codec: 'SNAPPY', optionalMap: false, annotation: 'MAP_KEY_VALUE', group: 'map' },
+  ] as const)(
+    'reads every row when the pages are DATA_PAGE v$version $codec and the map is optional=$optionalMap $annotation with a $group group',
+    async (options) => {
+      // Prepare
+      const { file, metadata, expected } = handBuiltMapFile(options);
+      // Act
+      const [attrs] = await decodeRowGroupMaps(file, metadata, 0, ['attrs']);
+      // Assess
+      expect(mapColumnUnsupported(metadata, 'attrs')).toBeUndefined();
+      expect(mapEntries(attrs as MapChunkValues)).toEqual(expected);
+    },
+  );
+
+  it('throws a ParquetDecodeError when the key and value leaves disagree on the entry count', async () => {
+    // Prepare
+    const { file, metadata } = handBuiltMapFile({
+      version: 1,
+      codec: 'UNCOMPRESSED',
+      optionalMap: true,
+      annotation: 'MAP',
+      group: 'key_value',
+      dropValueEntry: true,
+    });
+    // Act
+    const decoding = decodeRowGroupMaps(file, metadata, 0, ['attrs']);
+    // Assess
+    await expect(decoding).rejects.toThrow(ParquetDecodeError);
+    await expect(decoding).rejects.toThrow(
+      'cannot decode column attrs of row group 0: key and value columns disagree on the entries of row 10',
+    );
+  });
+});
+
+describe('decodeRowGroupMaps on corrupt data', () => {
+  /** The body of the first data page of a map leaf in a row group. */
+  function firstMapPageBody(file: ArrayBuffer, metadata: FileMetaData, group: number, leaf: string[]) {
+    const meta = metadata.row_groups[group]?.columns.find(
+      (c) => c.meta_data?.path_in_schema.join('.') === leaf.join('.'),
+    )?.meta_data;
+    const offset = Number(meta?.data_page_offset);
+    const reader = { view: new DataView(file, offset), offset: 0 };
+    const header = deserializeTCompactProtocol(reader);
+    return new Uint8Array(file, offset + reader.offset, header.field_3 as number);
+  }
+
+  it.each([
+    ['maps-uncompressed', 0, 'key'],
+    ['maps-snappy', 1, 'value'],
+    ['maps-gzip', 2, 'key'],
+  ] as const)(
+    'throws a ParquetDecodeError naming the column and row group when a %s data page of row group %i (%s leaf) is overwritten',
+    async (name, group, leaf) => {
+      // Prepare
+      const { file, metadata } = loadMapFile(name);
+      firstMapPageBody(file, metadata, group, ['tags', 'key_value', leaf]).fill(0xff);
+      // Act
+      const decoding = decodeRowGroupMaps(file, metadata, group, ['literal', 'tags']);
+      // Assess
+      await expect(decoding).rejects.toThrow(ParquetDecodeError);
+      await expect(decoding).rejects.toThrow(`cannot decode column tags of row group ${group}`);
+    },
+  );
+
+  it('throws a ParquetDecodeError, not a hang or a crash, when a map leaf chunk is random bytes', async () => {
+    // Prepare
+    const { file, metadata } = loadMapFile('maps-snappy');
+    const meta = metadata.row_groups[1]?.columns.find(
+      (c) => c.meta_data?.path_in_schema.join('.') === 'literal.key_value.value',
+    )?.meta_data;
+    const bytes = new Uint8Array(file, Number(meta?.data_page_offset), Number(meta?.total_compressed_size));
+    let seed = 777;
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    // Act
+    const decoding = decodeRowGroupMaps(file, metadata, 1, ['literal']);
+    // Assess
+    await expect(decoding).rejects.toThrow(ParquetDecodeError);
+    await expect(decoding).rejects.toThrow('cannot decode column literal of row group 1');
   });
 });
