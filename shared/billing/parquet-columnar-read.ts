@@ -1,21 +1,32 @@
-import type { AsyncBuffer, FileMetaData, SchemaElement } from 'hyparquet';
-import { cleanField, type RecordMapper, RejectionReason, tagValuesOf } from '#shared/billing/billing-formats';
-import { detach, parseCostUnits, parseUsageDay } from '#shared/billing/billing-record';
+import { type AsyncBuffer, type FileMetaData, parquetSchema, type SchemaElement } from 'hyparquet';
+import {
+  CUR_LINE_ITEM_TYPES,
+  cleanField,
+  type RecordMapper,
+  RejectionReason,
+  tagValuesOf,
+} from '#shared/billing/billing-formats';
+import { detach, normaliseTagKey, parseCostUnits, parseUsageDay } from '#shared/billing/billing-record';
 import { AggregatedDimension } from '#shared/billing/cost-aggregator';
 import {
   type ColumnChunkValues,
+  type DistinctValues,
   decodeRowGroupColumns,
+  decodeRowGroupMaps,
   fastDecodeUnsupported,
+  type MapChunkValues,
+  mapColumnUnsupported,
 } from '#shared/billing/parquet-columns';
 import type { ReadTarget } from '#shared/billing/read-billing-source';
 import type { IsoDay } from '#shared/cost/cost-point';
 
 /**
- * Columnar reading of a flat FOCUS Parquet file: each row group's columns are decoded into
+ * Columnar reading of FOCUS and CUR 2.0 Parquet files: each row group's columns are decoded into
  * distinct values plus per-row indices (parquet-columns), every distinct value is converted once
  * (its text, usage day, tag values, dimension id), and rows are then assembled from integers
- * only. Same records, rejections and line numbers as the row-wise reader (a test compares both);
- * files it cannot read this way (CUR, nested columns, other codecs) go row-wise through hyparquet.
+ * only. Tags may be a JSON text column or a MAP. Same records, rejections and line numbers as the
+ * row-wise reader (a test compares both); what it does not read (CUR amortized measures, other
+ * nested columns, codecs other than Snappy/gzip/none) goes row-wise through hyparquet.
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -48,17 +59,32 @@ function columnType(element: SchemaElement): ColumnType {
 
 /** Why this file is read row-wise instead (undefined when the columnar reader applies). */
 export function columnarUnsupported(mapper: RecordMapper, metadata: FileMetaData): string | undefined {
-  if (mapper.format !== 'focus') return `${mapper.format} files are read row by row`;
-  const elements = new Map(metadata.schema.slice(1).map((e) => [e.name, e]));
+  if (mapper.format !== 'focus' && mapper.format !== 'cur2')
+    return `${mapper.format} files are read row by row`;
+  if (
+    mapper.format === 'cur2' &&
+    (mapper.costColumn === 'amortized' || mapper.costColumn === 'net-amortized')
+  )
+    return `the ${mapper.costColumn} measure combines several columns per line item type: read row by row`;
+  const topLevel = new Map(parquetSchema(metadata).children.map((child) => [child.element.name, child]));
+  const tagsColumn = mapper.roles.tags;
+  const flat: string[] = [];
   for (const name of new Set(mapper.columnsRead)) {
-    const element = elements.get(name);
-    if (element === undefined) return `column ${name} is not a top-level column`;
-    const type = columnType(element);
-    if (element.type === 'FIXED_LEN_BYTE_ARRAY' && type.scale === undefined)
+    const node = topLevel.get(name);
+    if (node === undefined) return `column ${name} is not a top-level column`;
+    if (node.children.length > 0) {
+      if (name !== tagsColumn) return `column ${name} is nested`;
+      const reason = mapColumnUnsupported(metadata, name);
+      if (reason !== undefined) return reason;
+      continue;
+    }
+    const type = columnType(node.element);
+    if (node.element.type === 'FIXED_LEN_BYTE_ARRAY' && type.scale === undefined)
       return `column ${name} holds fixed-length bytes that are not a DECIMAL`;
     if (type.scale !== undefined && type.scale > 10) return `column ${name} has a DECIMAL scale above 10`;
+    flat.push(name);
   }
-  return fastDecodeUnsupported(metadata, [...new Set(mapper.columnsRead)]);
+  return fastDecodeUnsupported(metadata, flat);
 }
 
 /** Exact 10^-10 units of a big-endian two's complement DECIMAL at `offset` (a number below 2^53). */
@@ -100,7 +126,7 @@ function decimalText(unscaled: bigint, scale: number): string {
 }
 
 /** Text of distinct value `i`, as the row-wise reader renders it (ISO timestamps, decimal text). */
-function textOf(chunk: ColumnChunkValues, type: ColumnType, i: number): string {
+function textOf(chunk: { values: DistinctValues }, type: ColumnType, i: number): string {
   const values = chunk.values;
   switch (values.kind) {
     case 'text':
@@ -128,7 +154,7 @@ function textOf(chunk: ColumnChunkValues, type: ColumnType, i: number): string {
 }
 
 /** Per distinct value of a chunk, computed once per row group. */
-function perDistinct<T>(chunk: ColumnChunkValues, map: (i: number) => T): T[] {
+function perDistinct<T>(chunk: { values: DistinctValues }, map: (i: number) => T): T[] {
   const count = chunk.values.kind === 'text' ? chunk.values.items.length : chunk.values.count;
   const out = new Array<T>(count);
   for (let i = 0; i < count; i++) out[i] = map(i);
@@ -157,9 +183,22 @@ function daysOf(
   return perDistinct(chunk, (i) => parseUsageDay(cleanField(textOf(chunk, type, i))));
 }
 
+/** A column's per-distinct-value results, looked up by row (0 / '' for a null or absent column). */
+interface ById {
+  indices: Int32Array;
+  ids: Int32Array;
+}
+
+/** Plain text for map values and keys (no logical annotation applies to tags). */
+const PLAIN_TYPE: ColumnType = {
+  element: { name: '' } as SchemaElement,
+  scale: undefined,
+  msPerUnit: undefined,
+};
+
 /**
- * Reads every row group of a FOCUS Parquet file (columnarUnsupported said yes) into the target.
- * Returns the number of data rows read.
+ * Reads every row group of a FOCUS or CUR 2.0 Parquet file (columnarUnsupported said yes) into
+ * the target. Returns the number of data rows read.
  */
 export async function readParquetColumnar(
   file: AsyncBuffer,
@@ -168,14 +207,20 @@ export async function readParquetColumnar(
   target: ReadTarget,
 ): Promise<number> {
   const roles = mapper.roles;
+  const topLevel = new Map(parquetSchema(metadata).children.map((child) => [child.element.name, child]));
   const names = [...new Set(mapper.columnsRead)];
-  const elements = new Map(metadata.schema.slice(1).map((e) => [e.name, e]));
-  const types = new Map(names.map((name) => [name, columnType(elements.get(name)!)]));
+  const mapColumns = names.filter((name) => (topLevel.get(name)?.children.length ?? 0) > 0);
+  const flatColumns = names.filter((name) => !mapColumns.includes(name));
+  const types = new Map(flatColumns.map((name) => [name, columnType(topLevel.get(name)!.element)]));
+  const cur = mapper.format === 'cur2';
   const aggregator = target.aggregator;
   const rejections = target.rejections;
   const fixedPeriod = target.mapperOptions.billingPeriod;
-  const tagCount = mapper.tagKeys.length;
-  const ids = new Int32Array(AggregatedDimension.firstTag + tagCount);
+  const tagKeys = mapper.tagKeys;
+  const tagCount = tagKeys.length;
+  const firstTag = AggregatedDimension.firstTag;
+  const ids = new Int32Array(firstTag + tagCount);
+  const noTags = new Int32Array(tagCount);
   const dayCache = new Map<number, IsoDay>();
   /** Tag ids by tags text: row groups repeat the same texts in their own dictionaries. */
   const tagIdsByText = new Map<string, Int32Array>();
@@ -189,38 +234,29 @@ export async function readParquetColumnar(
     }
     return same;
   };
-  const dimensionIds = (chunk: ColumnChunkValues | undefined, dimension: number): Int32Array | undefined => {
-    if (chunk === undefined) return undefined;
-    const type = types.get(chunk.name)!;
-    return Int32Array.from(
-      perDistinct(chunk, (i) => aggregator.internId(dimension, cleanField(textOf(chunk, type, i)))),
-    );
-  };
-  const texts = (chunk: ColumnChunkValues | undefined): string[] | undefined =>
-    chunk === undefined
-      ? undefined
-      : perDistinct(chunk, (i) => cleanField(textOf(chunk, types.get(chunk.name)!, i)));
+  const textsOf = (chunk: ColumnChunkValues): string[] =>
+    perDistinct(chunk, (i) => cleanField(textOf(chunk, types.get(chunk.name)!, i)));
+  const byId = (chunk: ColumnChunkValues | undefined, dimension: number): ById | undefined =>
+    chunk && {
+      indices: chunk.indices,
+      ids: Int32Array.from(textsOf(chunk), (text) => aggregator.internId(dimension, text)),
+    };
+  const texts = (chunk: ColumnChunkValues | undefined) =>
+    chunk && { indices: chunk.indices, texts: textsOf(chunk) };
 
   let rowsRead = 0;
   let groupStart = 0;
   for (let group = 0; group < metadata.row_groups.length; group++) {
     const rows = Number(metadata.row_groups[group]!.num_rows);
-    const decoded = await decodeRowGroupColumns(file, metadata, group, names);
+    const decoded = await decodeRowGroupColumns(file, metadata, group, flatColumns);
+    const maps = mapColumns.length > 0 ? await decodeRowGroupMaps(file, metadata, group, mapColumns) : [];
     const byName = new Map(decoded.map((chunk) => [chunk.name, chunk]));
     const column = (role: string): ColumnChunkValues | undefined => {
       const name = roles[role];
       return name === undefined ? undefined : byName.get(name);
     };
+
     const start = column('start')!;
-    const serviceChunk = column('service');
-    const accountChunk = column('account');
-    const regionChunk = column('region');
-    const categoryChunk = column('category');
-    const classChunk = column('chargeClass');
-    const resourceNameChunk = column('resourceName');
-    const resourceIdChunk = column('resourceId');
-    const descriptionChunk = column('description');
-    const skuChunk = column('sku');
     const startDays = daysOf(start, types.get(start.name)!, dayCache).map((d) =>
       d === undefined ? d : kept(d),
     );
@@ -229,44 +265,69 @@ export async function readParquetColumnar(
     const periodStartDays = periodStart && daysOf(periodStart, types.get(periodStart.name)!, dayCache);
     const periodEndDays = periodEnd && daysOf(periodEnd, types.get(periodEnd.name)!, dayCache);
     const currency = column('currency')!;
-    const currencies = texts(currency)!.map(kept);
-    const serviceIds = dimensionIds(serviceChunk, AggregatedDimension.service);
-    const accountIds = dimensionIds(accountChunk, AggregatedDimension.account);
-    const regionIds = dimensionIds(regionChunk, AggregatedDimension.region);
-    const categoryIds = dimensionIds(categoryChunk, AggregatedDimension.chargeCategory);
-    const classIds = dimensionIds(classChunk, AggregatedDimension.chargeClass);
-    const tags = column('tags');
+    const currencies = textsOf(currency).map(kept);
+    const account = byId(column('account'), AggregatedDimension.account);
+    const region = byId(column('region'), AggregatedDimension.region);
+    // The service is the first non-empty of its columns (FOCUS: one; CUR: product name, service code, product code).
+    const services = (cur ? ['productName', 'serviceCode', 'productCode'] : ['service'])
+      .map((role) => byId(column(role), AggregatedDimension.service))
+      .filter((entry): entry is ById => entry !== undefined);
+    let category: ById | undefined;
+    let chargeClass: ById | undefined;
+    if (cur) {
+      // CUR line item type → FOCUS charge category and class, once per distinct type.
+      const type = column('type')!;
+      const mapped = textsOf(type).map((text) => CUR_LINE_ITEM_TYPES[text]);
+      category = {
+        indices: type.indices,
+        ids: Int32Array.from(mapped, (m) =>
+          aggregator.internId(AggregatedDimension.chargeCategory, m?.category ?? 'Adjustment'),
+        ),
+      };
+      chargeClass = {
+        indices: type.indices,
+        ids: Int32Array.from(mapped, (m) =>
+          aggregator.internId(AggregatedDimension.chargeClass, m?.chargeClass ?? ''),
+        ),
+      };
+    } else {
+      category = byId(column('category'), AggregatedDimension.chargeCategory);
+      chargeClass = byId(column('chargeClass'), AggregatedDimension.chargeClass);
+    }
+    const tagsChunk = column('tags');
+    const tagsMap = maps.find((m) => m.name === roles.tags);
     const tagIds =
-      tags &&
-      perDistinct(tags, (i) => {
-        const text = cleanField(textOf(tags, types.get(tags.name)!, i));
+      tagsChunk &&
+      perDistinct(tagsChunk, (i) => {
+        const text = cleanField(textOf(tagsChunk, types.get(tagsChunk.name)!, i));
         let known = tagIdsByText.get(text);
         if (known === undefined) {
-          const values =
-            text.length <= 2 ? new Array<string>(tagCount).fill('') : tagValuesOf(text, mapper.tagKeys);
-          known = Int32Array.from(values, (value, slot) =>
-            aggregator.internId(AggregatedDimension.firstTag + slot, value),
-          );
+          const values = text.length <= 2 ? new Array<string>(tagCount).fill('') : tagValuesOf(text, tagKeys);
+          known = Int32Array.from(values, (value, slot) => aggregator.internId(firstTag + slot, value));
           if (tagIdsByText.size >= 65_536) tagIdsByText.clear();
           tagIdsByText.set(detach(text), known);
         }
         return known;
       });
-    const noTags = new Int32Array(tagCount);
-    const resourceNames = texts(resourceNameChunk);
-    const resourceIds = texts(resourceIdChunk);
-    const descriptions = texts(descriptionChunk);
-    const skus = texts(skuChunk);
+    const mapTags =
+      tagsMap && mapTagIds(tagsMap, tagKeys, (slot, value) => aggregator.internId(firstTag + slot, value));
+    // Contributors: resource and usage type (absent when no contributors are kept).
+    const resourceTexts = (cur ? ['resourceId'] : ['resourceName', 'resourceId'])
+      .map((role) => texts(column(role)))
+      .filter((entry) => entry !== undefined);
+    const usageTypeTexts = (cur ? ['usageType'] : ['description', 'sku'])
+      .map((role) => texts(column(role)))
+      .filter((entry) => entry !== undefined);
     const cost = column('cost')!;
     const costType = types.get(cost.name)!;
     const costValues = cost.values;
+    const scale = costType.scale ?? 0;
     // Costs that are not DECIMAL bytes or integers are parsed from their text, once per distinct value.
     const costOf =
       costValues.kind === 'fixed' ||
       ((costValues.kind === 'int32' || costValues.kind === 'int64') && costType.scale !== undefined)
         ? undefined
         : perDistinct(cost, (i) => parseCostUnits(cleanField(textOf(cost, costType, i)) || '0'));
-    const scale = costType.scale ?? 0;
 
     for (let r = 0; r < rows; r++) {
       rowsRead++;
@@ -314,36 +375,85 @@ export async function readParquetColumnar(
         rejections.reject(RejectionReason.unparseableCost, line);
         continue;
       }
-      ids[AggregatedDimension.service] = lookup(serviceIds, serviceChunk, r);
-      ids[AggregatedDimension.account] = lookup(accountIds, accountChunk, r);
-      ids[AggregatedDimension.region] = lookup(regionIds, regionChunk, r);
-      ids[AggregatedDimension.chargeCategory] = lookup(categoryIds, categoryChunk, r);
-      ids[AggregatedDimension.chargeClass] = lookup(classIds, classChunk, r);
-      const ti = tags === undefined ? -1 : tags.indices[r]!;
-      ids.set(ti < 0 ? noTags : tagIds![ti]!, AggregatedDimension.firstTag);
-      let resource = '';
-      let usageType = '';
-      if (resourceNames !== undefined || resourceIds !== undefined) {
-        resource = pick(resourceNames, resourceNameChunk, r) || pick(resourceIds, resourceIdChunk, r);
+      let service = 0;
+      for (let c = 0; c < services.length && service === 0; c++) service = idAt(services[c], r);
+      ids[AggregatedDimension.service] = service;
+      ids[AggregatedDimension.account] = idAt(account, r);
+      ids[AggregatedDimension.region] = idAt(region, r);
+      ids[AggregatedDimension.chargeCategory] = idAt(category, r);
+      ids[AggregatedDimension.chargeClass] = idAt(chargeClass, r);
+      if (tagIds !== undefined) {
+        const ti = tagsChunk!.indices[r]!;
+        ids.set(ti < 0 ? noTags : tagIds[ti]!, firstTag);
+      } else if (mapTags !== undefined) {
+        mapTags(r, ids, firstTag);
+      } else if (tagCount > 0) {
+        ids.set(noTags, firstTag);
       }
-      if (descriptions !== undefined || skus !== undefined) {
-        usageType = pick(descriptions, descriptionChunk, r) || pick(skus, skuChunk, r);
-      }
-      aggregator.addInterned(code, day, units, ids, resource, usageType);
+      aggregator.addInterned(
+        code,
+        day,
+        units,
+        ids,
+        firstText(resourceTexts, r),
+        firstText(usageTypeTexts, r),
+      );
     }
     groupStart += rows;
   }
   return rowsRead;
 }
 
-function lookup(ids: Int32Array | undefined, chunk: ColumnChunkValues | undefined, row: number): number {
-  if (ids === undefined) return 0;
-  const i = chunk!.indices[row]!;
-  return i < 0 ? 0 : ids[i]!;
+/** The id of row `row` in a column's per-distinct ids (0 when the column is absent or null). */
+function idAt(column: ById | undefined, row: number): number {
+  if (column === undefined) return 0;
+  const i = column.indices[row]!;
+  return i < 0 ? 0 : column.ids[i]!;
 }
 
-function pick(texts: string[] | undefined, chunk: ColumnChunkValues | undefined, row: number): string {
-  if (texts === undefined) return '';
-  const i = chunk!.indices[row]!;
-  return i < 0 ? '' : texts[i]!;
+/** The first non-empty text of `row` among columns in order ('' when none). */
+function firstText(columns: ReadonlyArray<{ indices: Int32Array; texts: string[] }>, row: number): string {
+  for (let c = 0; c < columns.length; c++) {
+    const column = columns[c]!;
+    const i = column.indices[row]!;
+    const text = i < 0 ? '' : column.texts[i]!;
+    if (text !== '') return text;
+  }
+  return '';
+}
+
+/**
+ * Writes a row's allow-listed tag ids from a MAP column into `ids` at `offset`: keys are matched
+ * like tagValuesOf (trimmed, normalised), a later non-empty value for the same key slot wins,
+ * null and empty values set nothing. Keys and values are converted once per distinct value.
+ */
+function mapTagIds(
+  map: MapChunkValues,
+  tagKeys: readonly string[],
+  intern: (slot: number, value: string) => number,
+): (row: number, ids: Int32Array, offset: number) => void {
+  const slots = Int32Array.from(
+    perDistinct(map.keys, (i) => tagKeys.indexOf(normaliseTagKey(textOf(map.keys, PLAIN_TYPE, i).trim()))),
+  );
+  const valueTexts = perDistinct(map.values, (i) => textOf(map.values, PLAIN_TYPE, i));
+  // Value ids per slot, filled on first use (-1 = not yet interned).
+  const valueIds = tagKeys.map(() => new Int32Array(valueTexts.length).fill(-1));
+  const { offsets } = map;
+  const keyIndices = map.keys.indices;
+  const valueIndices = map.values.indices;
+  return (row, ids, offset) => {
+    ids.fill(0, offset, offset + tagKeys.length);
+    for (let e = offsets[row]!; e < offsets[row + 1]!; e++) {
+      const slot = slots[keyIndices[e]!]!;
+      const v = valueIndices[e]!;
+      if (slot < 0 || v < 0) continue;
+      const bySlot = valueIds[slot]!;
+      let id = bySlot[v]!;
+      if (id < 0) {
+        id = valueTexts[v] === '' ? 0 : intern(slot, valueTexts[v]!);
+        bySlot[v] = id;
+      }
+      if (id !== 0) ids[offset + slot] = id;
+    }
+  };
 }

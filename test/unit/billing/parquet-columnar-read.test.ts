@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { CostAggregator } from '#shared/billing/cost-aggregator';
 import { columnarUnsupported } from '#shared/billing/parquet-columnar-read';
 import { RejectionCounter, readBillingSource } from '#shared/billing/read-billing-source';
 import { formatMoney } from '#shared/money';
-import { duckdbRows, fileSource, focusAws } from './support/billing-test-kit';
+import { duckdbRows, fileSource, focusAws, legacyCur } from './support/billing-test-kit';
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'parquet-columnar-'));
 const sqlPath = (file: string) => file.replaceAll("'", "''");
@@ -62,11 +62,13 @@ async function readWith(
   rowWiseParquet: boolean,
   contributorLimit: number,
   billingPeriod?: { start: string; end: string },
+  tagKeys = TAG_KEYS,
+  costColumn?: string,
 ) {
   const target = {
-    aggregator: new CostAggregator({ tagKeys: TAG_KEYS, contributorLimit }),
+    aggregator: new CostAggregator({ tagKeys, contributorLimit }),
     rejections: new RejectionCounter(),
-    mapperOptions: { tagKeys: TAG_KEYS, billingPeriod },
+    mapperOptions: { tagKeys, billingPeriod, costColumn },
     rowWiseParquet,
   };
   const result = await readBillingSource(fileSource(file), target);
@@ -78,11 +80,11 @@ async function readWith(
   return { result, points, rejections: target.rejections.summaries() };
 }
 
-async function mapperAndMetadata(file: string) {
+async function mapperAndMetadata(file: string, tagKeys = TAG_KEYS, costColumn?: string) {
   const bytes = await readFile(file);
   const metadata = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const header = parquetSchema(metadata).children.map((child) => child.element.name);
-  return { metadata, mapper: createRecordMapper(header, { tagKeys: TAG_KEYS }) };
+  return { metadata, mapper: createRecordMapper(header, { tagKeys, costColumn }) };
 }
 
 describe('the columnar Parquet reader gives what the row-wise reader gives', () => {
@@ -167,34 +169,105 @@ describe('the columnar Parquet reader gives what the row-wise reader gives', () 
   });
 });
 
-describe('columnarUnsupported', () => {
-  it('sends CUR files and tags stored as a Parquet MAP to the row-wise reader', async () => {
+/** The legacy CUR sample under CUR 2.0 names, as CSV (no public CUR 2.0 file exists; see ../shared/data/cur). */
+function cur2Csv(): string {
+  const [header, ...rest] = readFileSync(legacyCur, 'utf8').split('\n');
+  const toCur2Name = (name: string) =>
+    name
+      .split('/')
+      .map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase())
+      .join('_');
+  const file = path.join(workDir, 'cur2.csv');
+  writeFileSync(file, [header!.split(',').map(toCur2Name).join(','), ...rest].join('\n'));
+  return file;
+}
+
+/**
+ * CUR 2.0 as Data Exports writes it: DOUBLE costs, TIMESTAMP usage starts, resource_tags as a
+ * MAP (null, empty, a null value, keys in several spellings), resource ids, plus refused rows.
+ */
+function cur2Sql(csv: string, tags: 'map' | 'json'): string {
+  const map = `CASE WHEN n % 11 = 0 THEN NULL WHEN n % 13 = 0 THEN MAP {}::MAP(VARCHAR, VARCHAR)
+    WHEN n % 5 = 0 THEN MAP {'user:cost_center': 'cc-' || (n % 3), 'user:team': NULL}
+    ELSE MAP {'user:cost_center': 'cc-' || (n % 4), 'user:Team': 'team-' || (n % 2), 'aws:createdBy': 'x'} END`;
+  return `WITH src AS (
+      SELECT *, row_number() OVER () AS n FROM read_csv('${sqlPath(csv)}', all_varchar=true, header=true)),
+    typed AS (
+      SELECT * EXCLUDE (n) REPLACE (
+        CAST(line_item_unblended_cost AS DOUBLE) AS line_item_unblended_cost,
+        CAST(line_item_usage_start_date AS TIMESTAMP) AS line_item_usage_start_date),
+        'arn:aws:ec2:us-east-1:123:instance/i-' || (n % 9) AS line_item_resource_id,
+        ${tags === 'map' ? map : `to_json(${map})::VARCHAR`} AS resource_tags
+      FROM src)
+    SELECT * FROM typed
+    UNION ALL SELECT * REPLACE (NULL AS line_item_usage_start_date) FROM (FROM typed LIMIT 2)
+    UNION ALL SELECT * REPLACE (NULL AS line_item_currency_code) FROM (FROM typed LIMIT 3 OFFSET 4)
+    UNION ALL SELECT * REPLACE ('Refund' AS line_item_line_item_type, 'SomethingNew' AS product_product_name) FROM (FROM typed LIMIT 2 OFFSET 9)
+    UNION ALL SELECT * REPLACE ('BrandNewType' AS line_item_line_item_type) FROM (FROM typed LIMIT 1 OFFSET 20)`;
+}
+
+const CUR_TAGS = ['cost-center', 'team'];
+
+describe('CUR 2.0 and MAP tags in the columnar reader', () => {
+  it.each([
+    ['resource_tags as a Parquet MAP', 'map'],
+    ['resource_tags as JSON text', 'json'],
+  ] as const)('matches the row-wise reader when CUR 2.0 carries %s', async (_label, tags) => {
     // Prepare
-    const mapTags = await writeParquet(
-      'map-tags',
-      `SELECT * REPLACE (MAP {'application': 'x'} AS "Tags") FROM read_csv('${sqlPath(focusAws)}', all_varchar=true, nullstr='NULL', header=true)`,
-      'ROW_GROUP_SIZE 500',
-    );
-    const cur = await writeParquet(
-      'cur2',
-      `SELECT '2024-09-01T00:00:00Z' AS line_item_usage_start_date, 'USD' AS line_item_currency_code,
-        'Usage' AS line_item_line_item_type, '000111222333' AS line_item_usage_account_id,
-        'Amazon S3' AS product_product_name, 1.5 AS line_item_unblended_cost`,
-      'ROW_GROUP_SIZE 500',
-    );
+    const file = await writeParquet(`cur2-${tags}`, cur2Sql(cur2Csv(), tags), 'ROW_GROUP_SIZE 500');
+    const { mapper, metadata } = await mapperAndMetadata(file, CUR_TAGS);
     // Act
-    const mapReason = columnarUnsupported(
-      (await mapperAndMetadata(mapTags)).mapper,
-      (await mapperAndMetadata(mapTags)).metadata,
-    );
-    const curFile = await mapperAndMetadata(cur);
-    const curReason = columnarUnsupported(curFile.mapper, curFile.metadata);
-    const columnar = await readWith(mapTags, false, 10);
-    const rowWise = await readWith(mapTags, true, 10);
-    // Assess: the reasons name the cause, and such a file still reads (row-wise) like before.
-    expect(mapReason).toMatch(/Tags/);
-    expect(curReason).toMatch(/cur2/);
+    const columnar = await readWith(file, false, 10, undefined, CUR_TAGS);
+    const rowWise = await readWith(file, true, 10, undefined, CUR_TAGS);
+    // Assess: columnar applies, agrees with row-wise, and the tags and line item types came through.
+    expect(columnarUnsupported(mapper, metadata)).toBeUndefined();
     expect(columnar).toEqual(rowWise);
-    expect(columnar.points.some((p) => p.seriesKey === 'tag:application=x')).toBe(true);
+    const keys = new Set(columnar.points.map((p) => p.seriesKey));
+    expect([...keys].filter((k) => k.startsWith('tag:')).sort()).toEqual([
+      'tag:cost-center=cc-0',
+      'tag:cost-center=cc-1',
+      'tag:cost-center=cc-2',
+      'tag:cost-center=cc-3',
+      'tag:team=team-0',
+      'tag:team=team-1',
+    ]);
+    expect(keys).toContain('charge-class=Correction');
+    expect(keys).toContain('charge-category=Adjustment');
+    expect(keys).toContain('service=SomethingNew');
+    expect(columnar.rejections.map((r) => [r.reason, r.count])).toEqual([
+      ['missing-currency', 3],
+      ['unparseable-date', 2],
+    ]);
+  });
+
+  it('reads FOCUS Tags stored as a MAP like the row-wise reader', async () => {
+    // Prepare
+    const file = await writeParquet(
+      'focus-map-tags',
+      `SELECT * REPLACE (CASE WHEN "Tags" IS NULL THEN NULL ELSE MAP {'application': 'app-' || length("Tags") % 3, 'Environment': 'prod'} END AS "Tags")
+        FROM read_csv('${sqlPath(focusAws)}', all_varchar=true, nullstr='NULL', header=true)`,
+      'ROW_GROUP_SIZE 500',
+    );
+    const { mapper, metadata } = await mapperAndMetadata(file);
+    // Act
+    const columnar = await readWith(file, false, 10);
+    const rowWise = await readWith(file, true, 10);
+    // Assess
+    expect(columnarUnsupported(mapper, metadata)).toBeUndefined();
+    expect(columnar).toEqual(rowWise);
+    expect(columnar.points.some((p) => p.seriesKey === 'tag:environment=prod')).toBe(true);
+  });
+
+  it('leaves amortized CUR measures to the row-wise reader with a reason', async () => {
+    // Prepare
+    const file = await writeParquet('cur2-amortized', cur2Sql(cur2Csv(), 'map'), 'ROW_GROUP_SIZE 500');
+    const { mapper, metadata } = await mapperAndMetadata(file, CUR_TAGS, 'amortized');
+    // Act
+    const reason = columnarUnsupported(mapper, metadata);
+    const read = await readWith(file, false, 10, undefined, CUR_TAGS, 'amortized');
+    // Assess
+    expect(reason).toMatch(/amortized/);
+    expect(read.result.costColumn).toBe('amortized');
+    expect(read.points.length).toBeGreaterThan(10);
   });
 });
