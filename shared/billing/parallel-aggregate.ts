@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BillingFormat } from '#shared/billing/billing-formats';
 import { CostAggregator, type SerializedAggregate } from '#shared/billing/cost-aggregator';
 import { splitCsvStream } from '#shared/billing/csv-splitter';
+import { createFingerprint } from '#shared/billing/file-fingerprint';
 import { type AggregateBillingSources, tagKeysOf } from '#shared/billing/ingest-billing';
 import { RejectionCounter, type SourceReadResult } from '#shared/billing/read-billing-source';
 import type { IsoDay } from '#shared/cost/cost-point';
@@ -53,59 +53,63 @@ export async function splitCsvFile(
   fingerprint: string;
 }> {
   const size = statSync(file).size;
-  const hash = createHash('sha256');
-  let header: string[] | undefined;
-  let headerEnd = -1;
-  let headerLines = 1;
-  await splitCsvStream(createReadStream(file, { end: Math.min(size, 1 << 20) - 1 }), (fields) => {
-    header ??= fields;
-  }).catch(() => {});
-  // Locate the end of the header record with a quote-aware scan below.
-  const targets: number[] = [];
-  const boundaries: Array<{ offset: number; line: number }> = [];
-  let inQuote = false;
-  let line = 1;
-  let offset = 0;
-  let nextTarget = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {
-    const buf = chunk as Buffer;
-    hash.update(buf);
-    let at = 0;
-    // Next quote and next newline at or after `at`, each searched again only once passed.
-    let quote = buf.indexOf(34);
-    let newline = buf.indexOf(10);
-    while (at < buf.length) {
-      if (quote !== -1 && quote < at) quote = buf.indexOf(34, at);
-      if (newline !== -1 && newline < at) newline = buf.indexOf(10, at);
-      if (newline === -1 && quote === -1) break;
-      if (quote !== -1 && (newline === -1 || quote < newline)) {
-        inQuote = !inQuote;
-        at = quote + 1;
-        continue;
-      }
-      line++;
-      at = newline + 1;
-      if (!inQuote) {
-        const absolute = offset + at;
-        if (headerEnd < 0) {
-          headerEnd = absolute;
-          headerLines = line;
-          for (let k = 1; k < parts; k++)
-            targets.push(headerEnd + Math.floor(((size - headerEnd) * k) / parts));
-        } else if (nextTarget < targets.length && absolute >= targets[nextTarget]!) {
-          boundaries.push({ offset: absolute, line });
-          while (nextTarget < targets.length && absolute >= targets[nextTarget]!) nextTarget++;
+  const hash = createFingerprint();
+  try {
+    let header: string[] | undefined;
+    let headerEnd = -1;
+    let headerLines = 1;
+    await splitCsvStream(createReadStream(file, { end: Math.min(size, 1 << 20) - 1 }), (fields) => {
+      header ??= fields;
+    }).catch(() => {});
+    // Locate the end of the header record with a quote-aware scan below.
+    const targets: number[] = [];
+    const boundaries: Array<{ offset: number; line: number }> = [];
+    let inQuote = false;
+    let line = 1;
+    let offset = 0;
+    let nextTarget = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22 })) {
+      const buf = chunk as Buffer;
+      hash.update(buf);
+      let at = 0;
+      // Next quote and next newline at or after `at`, each searched again only once passed.
+      let quote = buf.indexOf(34);
+      let newline = buf.indexOf(10);
+      while (at < buf.length) {
+        if (quote !== -1 && quote < at) quote = buf.indexOf(34, at);
+        if (newline !== -1 && newline < at) newline = buf.indexOf(10, at);
+        if (newline === -1 && quote === -1) break;
+        if (quote !== -1 && (newline === -1 || quote < newline)) {
+          inQuote = !inQuote;
+          at = quote + 1;
+          continue;
+        }
+        line++;
+        at = newline + 1;
+        if (!inQuote) {
+          const absolute = offset + at;
+          if (headerEnd < 0) {
+            headerEnd = absolute;
+            headerLines = line;
+            for (let k = 1; k < parts; k++)
+              targets.push(headerEnd + Math.floor(((size - headerEnd) * k) / parts));
+          } else if (nextTarget < targets.length && absolute >= targets[nextTarget]!) {
+            boundaries.push({ offset: absolute, line });
+            while (nextTarget < targets.length && absolute >= targets[nextTarget]!) nextTarget++;
+          }
         }
       }
+      offset += buf.length;
     }
-    offset += buf.length;
+    if (!header || headerEnd < 0) header ??= [];
+    const starts = [{ offset: headerEnd < 0 ? size : headerEnd, line: headerLines }, ...boundaries];
+    const ranges = starts
+      .map((s, i) => ({ start: s.offset, end: starts[i + 1]?.offset ?? size, firstLine: s.line }))
+      .filter((r) => r.end > r.start);
+    return { header, ranges, fingerprint: await hash.digest() };
+  } finally {
+    hash.close();
   }
-  if (!header || headerEnd < 0) header ??= [];
-  const starts = [{ offset: headerEnd < 0 ? size : headerEnd, line: headerLines }, ...boundaries];
-  const ranges = starts
-    .map((s, i) => ({ start: s.offset, end: starts[i + 1]?.offset ?? size, firstLine: s.line }))
-    .filter((r) => r.end > r.start);
-  return { header, ranges, fingerprint: hash.digest('hex') };
 }
 
 type WorkerReply =

@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import {
@@ -18,6 +17,7 @@ import {
 import { emptyCostRecord } from '#shared/billing/billing-record';
 import type { CostAggregator } from '#shared/billing/cost-aggregator';
 import { type CsvSplitter, splitCsvStream } from '#shared/billing/csv-splitter';
+import { createFingerprint, type Fingerprint } from '#shared/billing/file-fingerprint';
 import { columnarUnsupported, readParquetColumnar } from '#shared/billing/parquet-columnar-read';
 import { ParquetDecodeError } from '#shared/billing/parquet-columns';
 import type { RejectionSummary } from '#shared/cost/cost-store-port';
@@ -115,8 +115,20 @@ export async function readBillingSource(
   source: BillingSource,
   target: ReadTarget,
 ): Promise<SourceReadResult> {
+  const hash = createFingerprint();
+  try {
+    return await readFingerprinted(source, target, hash);
+  } finally {
+    hash.close();
+  }
+}
+
+async function readFingerprinted(
+  source: BillingSource,
+  target: ReadTarget,
+  hash: Fingerprint,
+): Promise<SourceReadResult> {
   const raw = await source.open();
-  const hash = createHash('sha256');
   const iterator = raw[Symbol.asyncIterator]();
   const first = await iterator.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : toBuffer(first.value);
@@ -188,7 +200,7 @@ export async function readBillingSource(
     format: state.mapper.format,
     costColumn: state.mapper.costColumn,
     rowsRead: state.rowsRead,
-    fingerprint: hash.digest('hex'),
+    fingerprint: await hash.digest(),
   };
 }
 
@@ -270,7 +282,7 @@ async function readParquet(
   raw: Readable,
   iterator: AsyncIterator<unknown>,
   head: Buffer,
-  hash: Hash,
+  hash: Fingerprint,
   target: ReadTarget,
 ): Promise<SourceReadResult> {
   let file: AsyncBuffer;
@@ -313,7 +325,7 @@ async function readParquet(
     uri: source.uri,
     format: mapper.format,
     costColumn: mapper.costColumn,
-    fingerprint: hash.digest('hex'),
+    fingerprint: await hash.digest(),
   };
   if (!target.rowWiseParquet && columnarUnsupported(mapper, metadata) === undefined) {
     try {
