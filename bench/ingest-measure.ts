@@ -39,6 +39,8 @@ interface Measure {
     | 'duckdb';
   /** `ours` on Parquet: read row by row through hyparquet (the reader before the columnar one, still used for CUR). */
   rowWise?: boolean;
+  /** `ours`: hash the file in the reading thread too (no second thread at all). */
+  oneThread?: boolean;
   /** `ours`: false = series sums only (contributorLimit 0), the work DuckDB's query does. */
   contributors?: boolean;
   workers?: number;
@@ -109,25 +111,30 @@ function canonical(text: string): string {
   return negative && body !== '0' ? `-${body}` : body;
 }
 
-/** The row-wise Parquet reader (hyparquet) on one file, aggregated like aggregateBillingSources. */
-const rowWiseAggregate: AggregateBillingSources = async (sources, options) => {
-  const target: ReadTarget = {
-    aggregator: new CostAggregator({ tagKeys: BENCH_TAG_KEYS, contributorLimit: options.contributorLimit }),
-    rejections: new RejectionCounter(),
-    mapperOptions: { tagKeys: BENCH_TAG_KEYS },
-    rowWiseParquet: true,
+/** One file read with reader options aggregateBillingSources does not expose (row-wise Parquet, one thread). */
+const readerWith =
+  (options: Pick<ReadTarget, 'rowWiseParquet' | 'fingerprintThread'>): AggregateBillingSources =>
+  async (sources, aggregation) => {
+    const target: ReadTarget = {
+      aggregator: new CostAggregator({
+        tagKeys: BENCH_TAG_KEYS,
+        contributorLimit: aggregation.contributorLimit,
+      }),
+      rejections: new RejectionCounter(),
+      mapperOptions: { tagKeys: BENCH_TAG_KEYS },
+      ...options,
+    };
+    const read = await readBillingSource(sources[0]!, target);
+    return { aggregator: target.aggregator, rejections: target.rejections, sources: [read] };
   };
-  const read = await readBillingSource(sources[0]!, target);
-  return { aggregator: target.aggregator, rejections: target.rejections, sources: [read] };
-};
 
 async function measureOurs(m: Measure) {
   const started = performance.now();
   const aggregateSources =
     m.mode === 'ours-parallel'
       ? createParallelAggregate({ workers: m.workers ?? 2, minRangeBytes: 16 << 20 })
-      : m.rowWise
-        ? rowWiseAggregate
+      : m.rowWise || m.oneThread
+        ? readerWith({ rowWiseParquet: m.rowWise, fingerprintThread: !m.oneThread })
         : aggregateBillingSources;
   const aggregate = await aggregateSources([localFileSource(m.file)], {
     tagKeys: BENCH_TAG_KEYS,
