@@ -238,14 +238,20 @@ async function measureStage(m: Measure) {
   return { rows, seconds: (performance.now() - started) / 1000 };
 }
 
-/** hyparquet alone decoding the columns our mapper reads (DECIMALs as bytes, as ours does): the library's floor. */
-async function measureParquetDecode(m: Measure) {
-  const started = performance.now();
-  const bytes = readFileSync(m.file);
+/** A Parquet file in memory, its footer and the columns the FOCUS mapper reads (the decode-only rows). */
+async function mappedParquetColumns(path: string) {
+  const bytes = readFileSync(path);
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const metadata = await parquetMetadataAsync(file);
   const header = parquetSchema(metadata).children.map((child) => child.element.name);
   const columns = [...new Set(createRecordMapper(header, { tagKeys: BENCH_TAG_KEYS }).columnsRead)];
+  return { file, metadata, columns };
+}
+
+/** hyparquet alone decoding the columns our mapper reads (DECIMALs as bytes, as ours does): the library's floor. */
+async function measureParquetDecode(m: Measure) {
+  const started = performance.now();
+  const { file, metadata, columns } = await mappedParquetColumns(m.file);
   for (const element of metadata.schema) {
     if (element.converted_type === 'DECIMAL' || element.logical_type?.type === 'DECIMAL') {
       element.converted_type = undefined;
@@ -271,11 +277,7 @@ async function measureParquetDecode(m: Measure) {
 /** Our column decoder alone on the same columns (dictionary indices, no rows built). */
 async function measureColumnsDecode(m: Measure) {
   const started = performance.now();
-  const bytes = readFileSync(m.file);
-  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const metadata = await parquetMetadataAsync(file);
-  const header = parquetSchema(metadata).children.map((child) => child.element.name);
-  const columns = [...new Set(createRecordMapper(header, { tagKeys: BENCH_TAG_KEYS }).columnsRead)];
+  const { file, metadata, columns } = await mappedParquetColumns(m.file);
   let rows = 0;
   for (let group = 0; group < metadata.row_groups.length; group++) {
     const decoded = await decodeRowGroupColumns(file, metadata, group, columns);

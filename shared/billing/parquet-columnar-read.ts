@@ -17,6 +17,7 @@ import {
   type MapChunkValues,
   mapColumnUnsupported,
 } from '#shared/billing/parquet-columns';
+import { decimalUnits, fixedDecimalUnits, unscaledToDecimal } from '#shared/billing/parquet-decimal';
 import type { ReadTarget } from '#shared/billing/read-billing-source';
 import type { IsoDay } from '#shared/cost/cost-point';
 
@@ -30,8 +31,6 @@ import type { IsoDay } from '#shared/cost/cost-point';
  */
 
 const MS_PER_DAY = 86_400_000;
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
-const TWO_32 = 2 ** 32;
 
 /** How one column's raw values become text (what the row-wise reader's toText gives). */
 interface ColumnType {
@@ -87,44 +86,6 @@ export function columnarUnsupported(mapper: RecordMapper, metadata: FileMetaData
   return fastDecodeUnsupported(metadata, flat);
 }
 
-/** Exact 10^-10 units of a big-endian two's complement DECIMAL at `offset` (a number below 2^53). */
-function fixedDecimalUnits(bytes: Uint8Array, offset: number, width: number, scale: number): number | bigint {
-  const factor = POW10[10 - scale]!;
-  const negative = (bytes[offset]! & 0x80) !== 0;
-  const fill = negative ? 0xff : 0;
-  const end = offset + width;
-  let fits = true;
-  for (let i = offset; i < end - 7; i++) {
-    if (bytes[i] !== fill) {
-      fits = false;
-      break;
-    }
-  }
-  if (fits) {
-    // Negative values are read as their one's complement (small), then negated: -(~v + 1).
-    let high = 0;
-    let low = 0;
-    for (let i = Math.max(offset, end - 7); i < end - 4; i++) high = high * 256 + (bytes[i]! ^ fill);
-    for (let i = Math.max(offset, end - 4); i < end; i++) low = low * 256 + (bytes[i]! ^ fill);
-    const magnitude = high * TWO_32 + low;
-    const unscaled = negative ? -(magnitude + 1) : magnitude;
-    const units = unscaled * factor;
-    if (Number.isSafeInteger(units)) return units === 0 ? 0 : units;
-  }
-  let value = 0n;
-  for (let i = offset; i < end; i++) value = (value << 8n) | BigInt(bytes[i]!);
-  if (negative) value -= 1n << BigInt(width * 8);
-  const exact = value * BigInt(factor);
-  return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact;
-}
-
-function decimalText(unscaled: bigint, scale: number): string {
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
-
 /** Text of distinct value `i`, as the row-wise reader renders it (ISO timestamps, decimal text). */
 function textOf(chunk: { values: DistinctValues }, type: ColumnType, i: number): string {
   const values = chunk.values;
@@ -135,17 +96,15 @@ function textOf(chunk: { values: DistinctValues }, type: ColumnType, i: number):
       return values.items[i] ? 'true' : 'false';
     case 'double':
       return String(values.items[i]!);
-    case 'fixed': {
-      let value = 0n;
-      const at = i * values.width;
-      for (let b = at; b < at + values.width; b++) value = (value << 8n) | BigInt(values.bytes[b]!);
-      if (values.width > 0 && (values.bytes[at]! & 0x80) !== 0) value -= 1n << BigInt(values.width * 8);
-      return decimalText(value, type.scale ?? 0);
-    }
+    case 'fixed':
+      return unscaledToDecimal(
+        values.bytes.subarray(i * values.width, (i + 1) * values.width),
+        type.scale ?? 0,
+      );
     case 'int32':
     case 'int64': {
       const raw = values.items[i]!;
-      if (type.scale !== undefined) return decimalText(BigInt(raw), type.scale);
+      if (type.scale !== undefined) return unscaledToDecimal(BigInt(raw), type.scale);
       if (type.msPerUnit !== undefined)
         return new Date(Math.floor(Number(raw) * type.msPerUnit)).toISOString();
       return String(raw);
@@ -365,12 +324,7 @@ export async function readParquetColumnar(
       else if (k < 0) units = 0;
       else if (costValues.kind === 'fixed')
         units = fixedDecimalUnits(costValues.bytes, k * costValues.width, costValues.width, scale);
-      else {
-        const raw = (costValues as { items: Int32Array | BigInt64Array }).items[k]!;
-        const factor = POW10[10 - scale]!;
-        const small = Number(raw) * factor;
-        units = Number.isSafeInteger(small) ? small : BigInt(raw) * BigInt(factor);
-      }
+      else units = decimalUnits((costValues as { items: Int32Array | BigInt64Array }).items[k]!, scale);
       if (units === undefined) {
         rejections.reject(RejectionReason.unparseableCost, line);
         continue;

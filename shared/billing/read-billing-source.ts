@@ -20,6 +20,7 @@ import { type CsvSplitter, splitCsvStream } from '#shared/billing/csv-splitter';
 import { createFingerprint, type Fingerprint } from '#shared/billing/file-fingerprint';
 import { columnarUnsupported, readParquetColumnar } from '#shared/billing/parquet-columnar-read';
 import { ParquetDecodeError } from '#shared/billing/parquet-columns';
+import { decimalUnits, unscaledToDecimal } from '#shared/billing/parquet-decimal';
 import type { RejectionSummary } from '#shared/cost/cost-store-port';
 import { InvalidInputError } from '#shared/errors';
 
@@ -451,55 +452,6 @@ function columnOfGroup(
   return out;
 }
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10];
-const TWO_32 = 2 ** 32;
-
-/**
- * A Parquet DECIMAL (scale ≤ 10) as exact 10^-10 units: a number while below 2^53 (read from the
- * big-endian bytes without a bigint), a bigint beyond. Null is 0; undefined when not a decimal.
- */
-export function decimalUnits(value: unknown, scale: number): number | bigint | undefined {
-  if (value === null || value === undefined) return 0;
-  const factor = POW10[10 - scale]!;
-  if (value instanceof Uint8Array) {
-    const n = value.length;
-    if (n >= 1 && n <= 16) {
-      // Fast path: the value fits the low 8 bytes and |value| < 2^53.
-      const negative = (value[0]! & 0x80) !== 0;
-      const fill = negative ? 0xff : 0;
-      let fits = true;
-      for (let i = 0; i < n - 7; i++) {
-        if (value[i] !== fill) {
-          fits = false;
-          break;
-        }
-      }
-      if (fits) {
-        // Negative values are read as their one's complement (small), then negated: -(~v + 1).
-        let high = 0;
-        let low = 0;
-        for (let i = Math.max(0, n - 7); i < n - 4; i++) high = high * 256 + (value[i]! ^ fill);
-        for (let i = Math.max(0, n - 4); i < n; i++) low = low * 256 + (value[i]! ^ fill);
-        const magnitude = high * TWO_32 + low;
-        const unscaled = negative ? -(magnitude + 1) : magnitude;
-        const units = unscaled * factor;
-        if (Number.isSafeInteger(unscaled) && Number.isSafeInteger(units)) return units === 0 ? 0 : units;
-      }
-    }
-    const exact = BigInt(unscaledToDecimal(value, 0)) * BigInt(factor);
-    return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact;
-  }
-  if (typeof value === 'number' && Number.isSafeInteger(value)) {
-    const units = value * factor;
-    return Number.isSafeInteger(units) ? units : BigInt(value) * BigInt(factor);
-  }
-  if (typeof value === 'bigint') {
-    const exact = value * BigInt(factor);
-    return exact >= -9007199254740991n && exact <= 9007199254740991n ? Number(exact) : exact;
-  }
-  return undefined;
-}
-
 function toText(value: unknown, scale: number | undefined): string {
   if (value === null || value === undefined) return '';
   if (scale !== undefined) return unscaledToDecimal(value, scale);
@@ -514,36 +466,6 @@ function toText(value: unknown, scale: number | undefined): string {
       if (value instanceof Date) return value.toISOString();
       return JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v));
   }
-}
-
-/** A Parquet DECIMAL's unscaled integer (INT32, INT64 or big-endian two's complement bytes) as decimal text. */
-export function unscaledToDecimal(value: unknown, scale: number): string {
-  let unscaled: bigint;
-  if (typeof value === 'bigint') unscaled = value;
-  else if (typeof value === 'number') unscaled = BigInt(value);
-  else if (value instanceof Uint8Array) unscaled = bytesToBigInt(value);
-  else return String(value);
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  return negative ? `-${text}` : text;
-}
-
-/** Big-endian two's complement bytes → bigint; 16-byte DECIMAL(38,x) values take the 8-byte fast path when they fit. */
-function bytesToBigInt(bytes: Uint8Array): bigint {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = bytes.length;
-  if (n === 16) {
-    const high = view.getBigInt64(0);
-    const low = view.getBigUint64(8);
-    if (high === 0n && low < 0x8000000000000000n) return low;
-    if (high === -1n && low >= 0x8000000000000000n) return view.getBigInt64(8);
-    return (high << 64n) | low;
-  }
-  let value = 0n;
-  for (let i = 0; i < n; i++) value = (value << 8n) | BigInt(bytes[i]!);
-  if (n > 0 && (bytes[0]! & 0x80) !== 0) value -= 1n << BigInt(n * 8);
-  return value;
 }
 
 /** ISO text of Parquet timestamps, cached: billing timestamps repeat (hours of a few months). */

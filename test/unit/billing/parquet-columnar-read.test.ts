@@ -50,6 +50,11 @@ const DOUBLE_COSTS = `SELECT * REPLACE (
     CAST("ChargePeriodStart" AS TIMESTAMP_MS) AS "ChargePeriodStart")
   FROM read_csv('${sqlPath(focusAws)}', all_varchar=true, nullstr='NULL', header=true)`;
 
+/** Costs as a DECIMAL small enough for an integer column (INT64 up to 18 digits, INT32 up to 9), some negative. */
+const INTEGER_DECIMAL_COSTS = (type: string) => `SELECT * REPLACE (
+    CAST(CASE WHEN random() < 0.2 THEN -CAST("EffectiveCost" AS DOUBLE) ELSE CAST("EffectiveCost" AS DOUBLE) END AS ${type}) AS "EffectiveCost")
+  FROM read_csv('${sqlPath(focusAws)}', all_varchar=true, nullstr='NULL', header=true)`;
+
 async function writeParquet(name: string, sql: string, options: string): Promise<string> {
   const file = path.join(workDir, `${name}.parquet`);
   await duckdbRows(`COPY (${sql}) TO '${sqlPath(file)}' (FORMAT parquet, ${options})`);
@@ -106,6 +111,18 @@ describe('the columnar Parquet reader gives what the row-wise reader gives', () 
       'double',
       DOUBLE_COSTS,
       'COMPRESSION gzip, ROW_GROUP_SIZE 300',
+    ],
+    [
+      'DECIMAL(18,6) costs stored as INT64 and negative amounts',
+      'int64',
+      INTEGER_DECIMAL_COSTS('DECIMAL(18,6)'),
+      'ROW_GROUP_SIZE 400',
+    ],
+    [
+      'DECIMAL(9,3) costs stored as INT32',
+      'int32',
+      INTEGER_DECIMAL_COSTS('DECIMAL(9,3)'),
+      'ROW_GROUP_SIZE 400',
     ],
   ])(
     'matches points, contributors, rejections and line numbers for %s',

@@ -1,4 +1,4 @@
-import { decimalUnits } from '#shared/billing/read-billing-source';
+import { decimalUnits } from '#shared/billing/parquet-decimal';
 
 /** Big-endian two's complement bytes of `value` in `width` bytes (a Parquet FIXED_LEN_BYTE_ARRAY DECIMAL). */
 function bytes(value: bigint, width: number): Uint8Array {
