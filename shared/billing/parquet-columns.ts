@@ -186,27 +186,16 @@ export async function decodeRowGroupColumns(
   if (unsupported) throw new ParquetDecodeError(`cannot decode row group ${rowGroup}: ${unsupported}`);
   const topLevel = topLevelColumns(metadata);
   const numRows = Number(group.num_rows);
+  // All chunks are requested at once (ranged reads overlap); decoding runs as they arrive, in order.
   const plans = columns.map((name) => {
     const meta = chunkMetadata(metadata, rowGroup, name) as ColumnMetaData;
-    const dictionaryOffset =
-      meta.dictionary_page_offset === undefined ? 0 : Number(meta.dictionary_page_offset);
-    const dataOffset = Number(meta.data_page_offset);
-    // Some writers store 0 for an absent dictionary page.
-    const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
-    const end = start + Number(meta.total_compressed_size);
-    return { name, meta, start, end, slice: (async () => file.slice(start, end))() };
+    return { name, meta, bytes: readChunk(file, meta) };
   });
-  // All slices are requested at once (ranged reads overlap); decoding runs as they arrive, in order.
-  for (const plan of plans) plan.slice.catch(() => undefined);
   const decoded: ColumnChunkValues[] = [];
   for (const plan of plans) {
     const element = (topLevel.get(plan.name) as TopLevelColumn).element;
     try {
-      const bytes = await plan.slice;
-      if (bytes.byteLength !== plan.end - plan.start) {
-        throw new Error(`read ${bytes.byteLength} bytes of a ${plan.end - plan.start}-byte column chunk`);
-      }
-      decoded.push(decodeChunk(plan.name, Buffer.from(bytes), plan.meta, element, numRows));
+      decoded.push(decodeChunk(plan.name, await plan.bytes, plan.meta, element, numRows));
     } catch (error) {
       throw new ParquetDecodeError(
         `cannot decode column ${plan.name} of row group ${rowGroup}: ${(error as Error).message}`,
@@ -215,6 +204,28 @@ export async function decodeRowGroupColumns(
     }
   }
   return decoded;
+}
+
+/**
+ * Starts reading a column chunk (dictionary page included); the promise rejects on a short read.
+ * A rejection not yet awaited is not reported as unhandled (chunks are awaited in order).
+ */
+function readChunk(file: AsyncBuffer, meta: ColumnMetaData): Promise<Buffer> {
+  const dictionaryOffset =
+    meta.dictionary_page_offset === undefined ? 0 : Number(meta.dictionary_page_offset);
+  const dataOffset = Number(meta.data_page_offset);
+  // Some writers store 0 for an absent dictionary page.
+  const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
+  const end = start + Number(meta.total_compressed_size);
+  const bytes = (async () => {
+    const read = await file.slice(start, end);
+    if (read.byteLength !== end - start) {
+      throw new Error(`read ${read.byteLength} bytes of a ${end - start}-byte column chunk`);
+    }
+    return Buffer.from(read);
+  })();
+  bytes.catch(() => undefined);
+  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -697,7 +708,7 @@ class DoubleStore extends BytesStore {
   }
 }
 /** FLOAT values widened to doubles. */
-class FloatStore extends BytesStore {
+class FloatStore extends DoubleStore {
   constructor(capacity: number) {
     super(8, capacity);
   }
@@ -708,13 +719,6 @@ class FloatStore extends BytesStore {
     for (let i = 0; i < n; i++) doubles[i] = buf.readFloatLE(pos + i * 4);
     this.count += n;
     return pos + n * 4;
-  }
-  override result(): DistinctValues {
-    return {
-      kind: 'double',
-      items: new Float64Array(this.bytes.buffer, 0, this.bytes.length / 8),
-      count: this.count,
-    };
   }
 }
 class BooleanStore extends BytesStore {
@@ -797,21 +801,53 @@ function uncompress(codec: string, input: Buffer, size: number): Buffer {
   throw new Error(`unsupported codec ${codec}`);
 }
 
-function decodeChunk(
-  name: string,
+/** One data page of a column chunk, located by walkDataPages. */
+interface DataPage {
+  header: PageHeader;
+  /** Level entries in the page (rows of a flat column). */
+  count: number;
+  /** Hybrid level runs (length prefixes skipped): repetition [repStart, repEnd), definition [defStart, defEnd); empty when the column has none. */
+  levels: Buffer;
+  repStart: number;
+  repEnd: number;
+  defStart: number;
+  defEnd: number;
+  /** The uncompressed values, from valuesStart to the end. */
+  values: Buffer;
+  valuesStart: number;
+  /** The chunk's values so far (the dictionary first, if any) and the dictionary's size (0: none). */
+  store: ValueStore;
+  dictionaryCount: number;
+}
+
+/** Which levels the pages of a chunk carry, and what its `total` counts ('rows' or level 'values'). */
+interface ChunkLevels {
+  repetition: boolean;
+  definition: boolean;
+  unit: 'rows' | 'values';
+}
+
+/**
+ * Walks the pages of a column chunk holding `total` level entries: skips index pages, reads the
+ * dictionary page into the store, and hands each data page to `visit` with the entries before it.
+ * Returns the store (empty when the chunk has no page).
+ */
+function walkDataPages(
   chunk: Buffer,
   meta: ColumnMetaData,
   element: SchemaElement,
-  numRows: number,
-): ColumnChunkValues {
-  const optional = element.repetition_type === 'OPTIONAL';
-  const indices = new Int32Array(numRows);
+  total: number,
+  levels: ChunkLevels,
+  visit: (page: DataPage, at: number) => void,
+): ValueStore {
   let store: ValueStore | undefined;
   let dictionaryCount = 0;
-  let row = 0;
+  let at = 0;
   const reader = new ThriftReader(chunk, 0, chunk.length);
-  while (row < numRows) {
-    if (reader.pos >= chunk.length) throw new Error(`column chunk ends after ${row} of ${numRows} rows`);
+  while (at < total) {
+    if (reader.pos >= chunk.length) {
+      throw new Error(`column chunk ends after ${at} of ${total} ${levels.unit}`);
+    }
     const header = readPageHeader(reader);
     const bodyStart = reader.pos;
     const bodyEnd = bodyStart + header.compressedSize;
@@ -819,7 +855,7 @@ function decodeChunk(
     reader.pos = bodyEnd;
     if (header.type === PAGE_INDEX) continue;
     if (header.type === PAGE_DICTIONARY) {
-      if (store || row > 0) throw new Error('dictionary page after data pages');
+      if (store || at > 0) throw new Error('dictionary page after data pages');
       if (header.encoding !== ENC_PLAIN && header.encoding !== ENC_PLAIN_DICTIONARY) {
         throw new Error(`dictionary page uses the ${encodingName(header.encoding)} encoding`);
       }
@@ -833,87 +869,149 @@ function decodeChunk(
       throw new Error(`unknown page type ${header.type}`);
     }
     const n = header.numValues;
-    if (n < 0 || row + n > numRows)
-      throw new Error(`data page of ${n} values overflows the ${numRows}-row group`);
-    if (!store) store = createStore(element, numRows);
-    // Locate definition levels and values.
-    let page: Buffer;
-    let levelsPos = 0;
-    let levelsEnd = 0;
-    let valuesPos: number;
-    if (header.type === PAGE_DATA) {
-      page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
-      valuesPos = 0;
-      if (optional) {
-        if (header.definitionLevelEncoding !== ENC_RLE) {
-          throw new Error(
-            `definition levels use the ${encodingName(header.definitionLevelEncoding)} encoding`,
-          );
-        }
-        needBytes(0, 4, page.length);
-        levelsPos = 4;
-        levelsEnd = 4 + page.readUInt32LE(0);
-        if (levelsEnd > page.length) throw new Error('definition levels run past the page');
-        valuesPos = levelsEnd;
-      }
-    } else {
-      const levelBytes = header.definitionLevelsLength + header.repetitionLevelsLength;
-      if (header.repetitionLevelsLength !== 0)
-        throw new Error('page holds repetition levels in a flat column');
-      if (levelBytes < 0 || levelBytes > header.compressedSize)
-        throw new Error('page levels exceed the page');
-      const compressed = chunk.subarray(bodyStart + levelBytes, bodyEnd);
-      const values = header.isCompressed
-        ? uncompress(meta.codec, compressed, header.uncompressedSize - levelBytes)
-        : compressed;
-      if (levelBytes === 0) page = values;
-      else {
-        page = Buffer.allocUnsafe(levelBytes + values.length);
-        chunk.copy(page, 0, bodyStart, bodyStart + levelBytes);
-        page.set(values, levelBytes);
-      }
-      levelsPos = 0;
-      levelsEnd = header.definitionLevelsLength;
-      valuesPos = levelBytes;
+    if (n < 0 || at + n > total) {
+      throw new Error(`data page of ${n} values overflows the ${total} ${levels.unit} of the chunk`);
     }
+    if (!store) store = createStore(element, total);
+    const page: DataPage = {
+      header,
+      count: n,
+      levels: chunk,
+      repStart: 0,
+      repEnd: 0,
+      defStart: 0,
+      defEnd: 0,
+      values: chunk,
+      valuesStart: 0,
+      store,
+      dictionaryCount,
+    };
+    if (header.type === PAGE_DATA) {
+      // v1: the whole page is compressed; each level section is prefixed by its byte length.
+      const body = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
+      let pos = 0;
+      page.levels = body;
+      if (levels.repetition) {
+        checkLevelEncoding('repetition', header.repetitionLevelEncoding);
+        page.repStart = pos + 4;
+        page.repEnd = pos = levelSectionEnd(body, pos, 'repetition');
+      }
+      if (levels.definition) {
+        checkLevelEncoding('definition', header.definitionLevelEncoding);
+        page.defStart = pos + 4;
+        page.defEnd = pos = levelSectionEnd(body, pos, 'definition');
+      }
+      page.values = body;
+      page.valuesStart = pos;
+    } else {
+      // v2: the levels are stored uncompressed ahead of the (maybe compressed) values.
+      const repLength = header.repetitionLevelsLength;
+      const defLength = header.definitionLevelsLength;
+      if (repLength < 0 || defLength < 0 || repLength + defLength > header.compressedSize) {
+        throw new Error('page levels exceed the page');
+      }
+      if (!levels.repetition && repLength !== 0) {
+        throw new Error('page holds repetition levels in a flat column');
+      }
+      page.repStart = bodyStart;
+      page.repEnd = page.defStart = bodyStart + repLength;
+      page.defEnd = page.repEnd + defLength;
+      const compressed = chunk.subarray(page.defEnd, bodyEnd);
+      page.values = header.isCompressed
+        ? uncompress(meta.codec, compressed, header.uncompressedSize - repLength - defLength)
+        : compressed;
+    }
+    visit(page, at);
+    at += n;
+  }
+  return store ?? createStore(element, 0);
+}
+
+function checkLevelEncoding(kind: 'repetition' | 'definition', encoding: number): void {
+  if (encoding !== ENC_RLE) throw new Error(`${kind} levels use the ${encodingName(encoding)} encoding`);
+}
+
+/** The end of the length-prefixed level section at `pos` of a v1 page. */
+function levelSectionEnd(page: Buffer, pos: number, kind: 'repetition' | 'definition'): number {
+  const end = pos + 4 > page.length ? -1 : pos + 4 + page.readUInt32LE(pos);
+  if (end < 0 || end > page.length) throw new Error(`${kind} levels run past the page`);
+  return end;
+}
+
+/**
+ * Reads the `present` values of a data page: their store indices (dictionary-encoded: the indices
+ * into the dictionary; PLAIN/RLE: appended to the store) go to indices[at, at + present).
+ */
+function readPageValues(
+  page: DataPage,
+  element: SchemaElement,
+  indices: Int32Array,
+  at: number,
+  present: number,
+): void {
+  const { values, valuesStart, store, dictionaryCount } = page;
+  const encoding = page.header.encoding;
+  if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
+    if (present === 0) return;
+    if (dictionaryCount === 0) throw new Error('dictionary-encoded page without a dictionary');
+    if (valuesStart >= values.length) throw new Error('dictionary-encoded page lacks its bit width');
+    const width = values[valuesStart] as number;
+    const max = decodeHybrid(values, valuesStart + 1, values.length, width, indices, at, present, HYBRID_MAX);
+    if (max >= dictionaryCount)
+      throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
+  } else if (encoding === ENC_PLAIN || (encoding === ENC_RLE && element.type === 'BOOLEAN')) {
+    const base = store.count;
+    if (encoding === ENC_PLAIN) store.appendPlain(values, valuesStart, values.length, present);
+    else store.appendRle(values, valuesStart, values.length, present);
+    for (let i = 0; i < present; i++) indices[at + i] = base + i;
+  } else {
+    throw new Error(
+      `data page uses the ${encodingName(encoding)} encoding, which the fast decoder does not read`,
+    );
+  }
+}
+
+/**
+ * Spreads the `present` value indices at indices[at…] over the page's `count` entries, backwards
+ * and in place: entry i keeps a value when defs[defsAt + i] === presentDef, else gets -1.
+ */
+function spreadPresent(
+  indices: Int32Array,
+  at: number,
+  count: number,
+  present: number,
+  defs: Int32Array,
+  defsAt: number,
+  presentDef: number,
+): void {
+  let k = at + present - 1;
+  for (let i = count - 1; i >= 0; i--) {
+    indices[at + i] = defs[defsAt + i] === presentDef ? (indices[k--] as number) : -1;
+  }
+  if (k !== at - 1) throw new Error('definition levels disagree with the value count');
+}
+
+function decodeChunk(
+  name: string,
+  chunk: Buffer,
+  meta: ColumnMetaData,
+  element: SchemaElement,
+  numRows: number,
+): ColumnChunkValues {
+  const optional = element.repetition_type === 'OPTIONAL';
+  const indices = new Int32Array(numRows);
+  const levels: ChunkLevels = { repetition: false, definition: optional, unit: 'rows' };
+  const store = walkDataPages(chunk, meta, element, numRows, levels, (page, row) => {
+    const n = page.count;
     // Definition levels: 1 = value present. Skipped when the page has no nulls (v2 says so).
     let present = n;
-    if (optional && !(header.type === PAGE_DATA_V2 && header.numNulls === 0)) {
+    if (optional && !(page.header.type === PAGE_DATA_V2 && page.header.numNulls === 0)) {
       if (levelScratch.length < n) levelScratch = new Int32Array(Math.max(n, levelScratch.length * 2));
-      present = decodeHybrid(page, levelsPos, levelsEnd, 1, levelScratch, 0, n, HYBRID_SUM);
+      present = decodeHybrid(page.levels, page.defStart, page.defEnd, 1, levelScratch, 0, n, HYBRID_SUM);
     }
-    const encoding = header.encoding;
-    if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
-      if (dictionaryCount === 0 && present > 0)
-        throw new Error('dictionary-encoded page without a dictionary');
-      if (present > 0) {
-        if (valuesPos >= page.length) throw new Error('dictionary-encoded page lacks its bit width');
-        const width = page[valuesPos] as number;
-        const max = decodeHybrid(page, valuesPos + 1, page.length, width, indices, row, present, HYBRID_MAX);
-        if (max >= dictionaryCount)
-          throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
-      }
-    } else if (encoding === ENC_PLAIN || (encoding === ENC_RLE && element.type === 'BOOLEAN')) {
-      const base = store.count;
-      if (encoding === ENC_PLAIN) store.appendPlain(page, valuesPos, page.length, present);
-      else store.appendRle(page, valuesPos, page.length, present);
-      for (let i = 0; i < present; i++) indices[row + i] = base + i;
-    } else {
-      throw new Error(
-        `data page uses the ${encodingName(encoding)} encoding, which the fast decoder does not read`,
-      );
-    }
-    if (present < n) {
-      // Spread the present values over the rows, backwards and in place (value k ≤ row r).
-      let k = row + present - 1;
-      for (let r = n - 1; r >= 0; r--) {
-        indices[row + r] = levelScratch[r] === 1 ? (indices[k--] as number) : -1;
-      }
-      if (k !== row - 1) throw new Error('definition levels disagree with the value count');
-    }
-    row += n;
-  }
-  if (!store) store = createStore(element, 0);
+    readPageValues(page, element, indices, row, present);
+    if (present < n) spreadPresent(indices, row, n, present, levelScratch, 0, 1);
+  });
   return { name, indices, values: store.result() };
 }
 
@@ -1035,14 +1133,7 @@ export async function decodeRowGroupMaps(
   const numRows = Number(group.num_rows);
   const plan = (leafPath: readonly string[]) => {
     const meta = chunkAt(metadata, rowGroup, leafPath)?.meta_data as ColumnMetaData;
-    const dictionaryOffset =
-      meta.dictionary_page_offset === undefined ? 0 : Number(meta.dictionary_page_offset);
-    const dataOffset = Number(meta.data_page_offset);
-    const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
-    const end = start + Number(meta.total_compressed_size);
-    const slice = (async () => file.slice(start, end))();
-    slice.catch(() => undefined);
-    return { meta, start, end, slice };
+    return { meta, bytes: readChunk(file, meta) };
   };
   const plans = columns.map((name) => {
     const shape = mapShape(metadata, name) as MapShape;
@@ -1051,15 +1142,8 @@ export async function decodeRowGroupMaps(
   const decoded: MapChunkValues[] = [];
   for (const { name, shape, key, value } of plans) {
     try {
-      const leaf = async (leafPlan: typeof key, element: SchemaElement, maxDef: number) => {
-        const bytes = await leafPlan.slice;
-        if (bytes.byteLength !== leafPlan.end - leafPlan.start) {
-          throw new Error(
-            `read ${bytes.byteLength} bytes of a ${leafPlan.end - leafPlan.start}-byte column chunk`,
-          );
-        }
-        return decodeLeveledChunk(Buffer.from(bytes), leafPlan.meta, element, maxDef);
-      };
+      const leaf = async (leafPlan: typeof key, element: SchemaElement, maxDef: number) =>
+        decodeLeveledChunk(await leafPlan.bytes, leafPlan.meta, element, maxDef);
       const keys = await leaf(key, shape.key, shape.keyMaxDef);
       const values = await leaf(value, shape.value, shape.valueMaxDef);
       decoded.push(assembleMap(name, shape, keys, values, numRows));
@@ -1094,103 +1178,18 @@ function decodeLeveledChunk(
   const def = new Int32Array(total);
   const indices = new Int32Array(total);
   const defWidth = 32 - Math.clz32(maxDef);
-  let store: ValueStore | undefined;
-  let dictionaryCount = 0;
-  let at = 0;
-  const reader = new ThriftReader(chunk, 0, chunk.length);
-  while (at < total) {
-    if (reader.pos >= chunk.length) throw new Error(`column chunk ends after ${at} of ${total} values`);
-    const header = readPageHeader(reader);
-    const bodyStart = reader.pos;
-    const bodyEnd = bodyStart + header.compressedSize;
-    if (bodyEnd > chunk.length) throw new Error('page runs past the column chunk');
-    reader.pos = bodyEnd;
-    if (header.type === PAGE_INDEX) continue;
-    if (header.type === PAGE_DICTIONARY) {
-      if (store || at > 0) throw new Error('dictionary page after data pages');
-      if (header.encoding !== ENC_PLAIN && header.encoding !== ENC_PLAIN_DICTIONARY) {
-        throw new Error(`dictionary page uses the ${encodingName(header.encoding)} encoding`);
-      }
-      const page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
-      store = createStore(element, header.numValues);
-      store.appendPlain(page, 0, page.length, header.numValues);
-      dictionaryCount = store.count;
-      continue;
-    }
-    if (header.type !== PAGE_DATA && header.type !== PAGE_DATA_V2) {
-      throw new Error(`unknown page type ${header.type}`);
-    }
-    const n = header.numValues;
-    if (n < 0 || at + n > total)
-      throw new Error(`data page of ${n} values overflows the ${total}-value chunk`);
-    if (!store) store = createStore(element, n);
-    let page: Buffer;
-    let valuesPos: number;
-    let repMax: number;
-    let defMax: number;
-    if (header.type === PAGE_DATA) {
-      if (header.repetitionLevelEncoding !== ENC_RLE || header.definitionLevelEncoding !== ENC_RLE) {
-        throw new Error(
-          `levels use the ${encodingName(header.repetitionLevelEncoding)}/${encodingName(header.definitionLevelEncoding)} encoding`,
-        );
-      }
-      page = uncompress(meta.codec, chunk.subarray(bodyStart, bodyEnd), header.uncompressedSize);
-      needBytes(0, 4, page.length);
-      const repEnd = 4 + page.readUInt32LE(0);
-      if (repEnd + 4 > page.length) throw new Error('repetition levels run past the page');
-      repMax = decodeHybrid(page, 4, repEnd, 1, rep, at, n, HYBRID_MAX);
-      const defEnd = repEnd + 4 + page.readUInt32LE(repEnd);
-      if (defEnd > page.length) throw new Error('definition levels run past the page');
-      defMax = decodeHybrid(page, repEnd + 4, defEnd, defWidth, def, at, n, HYBRID_MAX);
-      valuesPos = defEnd;
-    } else {
-      const repLength = header.repetitionLevelsLength;
-      const defLength = header.definitionLevelsLength;
-      if (repLength < 0 || defLength < 0 || repLength + defLength > header.compressedSize) {
-        throw new Error('page levels exceed the page');
-      }
-      const repEnd = bodyStart + repLength;
-      const defEnd = repEnd + defLength;
-      repMax = decodeHybrid(chunk, bodyStart, repEnd, 1, rep, at, n, HYBRID_MAX);
-      defMax = decodeHybrid(chunk, repEnd, defEnd, defWidth, def, at, n, HYBRID_MAX);
-      const compressed = chunk.subarray(defEnd, bodyEnd);
-      page = header.isCompressed
-        ? uncompress(meta.codec, compressed, header.uncompressedSize - repLength - defLength)
-        : compressed;
-      valuesPos = 0;
-    }
+  const levels: ChunkLevels = { repetition: true, definition: true, unit: 'values' };
+  const store = walkDataPages(chunk, meta, element, total, levels, (page, at) => {
+    const n = page.count;
+    const repMax = decodeHybrid(page.levels, page.repStart, page.repEnd, 1, rep, at, n, HYBRID_MAX);
+    const defMax = decodeHybrid(page.levels, page.defStart, page.defEnd, defWidth, def, at, n, HYBRID_MAX);
     if (repMax > 1) throw new Error(`repetition level ${repMax} exceeds the maximum 1`);
     if (defMax > maxDef) throw new Error(`definition level ${defMax} exceeds the maximum ${maxDef}`);
     let present = 0;
     for (let i = at; i < at + n; i++) if (def[i] === maxDef) present++;
-    const encoding = header.encoding;
-    if (encoding === ENC_PLAIN_DICTIONARY || encoding === ENC_RLE_DICTIONARY) {
-      if (present > 0) {
-        if (dictionaryCount === 0) throw new Error('dictionary-encoded page without a dictionary');
-        if (valuesPos >= page.length) throw new Error('dictionary-encoded page lacks its bit width');
-        const width = page[valuesPos] as number;
-        const max = decodeHybrid(page, valuesPos + 1, page.length, width, indices, at, present, HYBRID_MAX);
-        if (max >= dictionaryCount)
-          throw new Error(`dictionary index ${max} ≥ dictionary size ${dictionaryCount}`);
-      }
-    } else if (encoding === ENC_PLAIN || (encoding === ENC_RLE && element.type === 'BOOLEAN')) {
-      const base = store.count;
-      if (encoding === ENC_PLAIN) store.appendPlain(page, valuesPos, page.length, present);
-      else store.appendRle(page, valuesPos, page.length, present);
-      for (let i = 0; i < present; i++) indices[at + i] = base + i;
-    } else {
-      throw new Error(
-        `data page uses the ${encodingName(encoding)} encoding, which the fast decoder does not read`,
-      );
-    }
-    if (present < n) {
-      // Spread the present values over the level entries, backwards and in place.
-      let k = at + present - 1;
-      for (let i = at + n - 1; i >= at; i--) indices[i] = def[i] === maxDef ? (indices[k--] as number) : -1;
-    }
-    at += n;
-  }
-  if (!store) store = createStore(element, 0);
+    readPageValues(page, element, indices, at, present);
+    if (present < n) spreadPresent(indices, at, n, present, def, at, maxDef);
+  });
   return { rep, def, indices, values: store.result() };
 }
 
