@@ -142,6 +142,15 @@ async function decodeBoth(file: ArrayBuffer, metadata: FileMetaData, columns: st
   return { ours, theirs };
 }
 
+/** Overwrites `bytes` with a reproducible pseudo-random sequence (an LCG seeded by `seed`). */
+function fillWithNoise(bytes: Uint8Array, seed: number): void {
+  let state = seed;
+  for (let i = 0; i < bytes.length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+}
+
 function loadFile(name: string): { file: ArrayBuffer; metadata: FileMetaData } {
   const file = arrayBufferOf(readFileSync(files[name] as string));
   return { file, metadata: rawMetadata(file) };
@@ -693,12 +702,7 @@ describe('decodeRowGroupColumns on corrupt data', () => {
       (c) => c.meta_data?.path_in_schema[0] === 'unique_text',
     )?.meta_data;
     const start = Number(meta?.dictionary_page_offset ?? meta?.data_page_offset);
-    const bytes = new Uint8Array(file, start, Number(meta?.total_compressed_size));
-    let seed = 12345;
-    for (let i = 0; i < bytes.length; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      bytes[i] = seed >>> 24;
-    }
+    fillWithNoise(new Uint8Array(file, start, Number(meta?.total_compressed_size)), 12345);
     // Act
     const decoding = decodeRowGroupColumns(file, metadata, 1, ['unique_text']);
     // Assess
@@ -1135,12 +1139,10 @@ describe('decodeRowGroupMaps on corrupt data', () => {
     const meta = metadata.row_groups[1]?.columns.find(
       (c) => c.meta_data?.path_in_schema.join('.') === 'literal.key_value.value',
     )?.meta_data;
-    const bytes = new Uint8Array(file, Number(meta?.data_page_offset), Number(meta?.total_compressed_size));
-    let seed = 777;
-    for (let i = 0; i < bytes.length; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      bytes[i] = seed >>> 24;
-    }
+    fillWithNoise(
+      new Uint8Array(file, Number(meta?.data_page_offset), Number(meta?.total_compressed_size)),
+      777,
+    );
     // Act
     const decoding = decodeRowGroupMaps(file, metadata, 1, ['literal']);
     // Assess
