@@ -37,23 +37,33 @@ interface ColumnType {
   element: SchemaElement;
   /** DECIMAL scale, when annotated. */
   scale: number | undefined;
-  /** Milliseconds per stored unit of a TIMESTAMP (INT64) or DATE (INT32) column. */
-  msPerUnit: number | undefined;
+  /** Stored units per millisecond of a TIMESTAMP (INT64) column (exact: nanoseconds pass 2^53). */
+  unitsPerMs: bigint | undefined;
+  /** A DATE (INT32 days since the epoch). */
+  date: boolean;
 }
 
 function columnType(element: SchemaElement): ColumnType {
   const logical = element.logical_type;
   const decimal = element.converted_type === 'DECIMAL' || logical?.type === 'DECIMAL';
-  let msPerUnit: number | undefined;
+  let unitsPerMs: bigint | undefined;
   if (element.type === 'INT64') {
     if (logical?.type === 'TIMESTAMP') {
-      msPerUnit = logical.unit === 'MILLIS' ? 1 : logical.unit === 'MICROS' ? 1e-3 : 1e-6;
-    } else if (element.converted_type === 'TIMESTAMP_MILLIS') msPerUnit = 1;
-    else if (element.converted_type === 'TIMESTAMP_MICROS') msPerUnit = 1e-3;
-  } else if (element.type === 'INT32' && (element.converted_type === 'DATE' || logical?.type === 'DATE')) {
-    msPerUnit = MS_PER_DAY;
+      unitsPerMs = logical.unit === 'MILLIS' ? 1n : logical.unit === 'MICROS' ? 1000n : 1_000_000n;
+    } else if (element.converted_type === 'TIMESTAMP_MILLIS') unitsPerMs = 1n;
+    else if (element.converted_type === 'TIMESTAMP_MICROS') unitsPerMs = 1000n;
   }
-  return { element, scale: decimal ? (element.scale ?? 0) : undefined, msPerUnit };
+  const date = element.type === 'INT32' && (element.converted_type === 'DATE' || logical?.type === 'DATE');
+  return { element, scale: decimal ? (element.scale ?? 0) : undefined, unitsPerMs, date };
+}
+
+/** Milliseconds since the epoch of a TIMESTAMP or DATE value, rounded down (exact integer arithmetic). */
+function epochMs(raw: number | bigint, type: ColumnType): number {
+  if (type.date) return Number(raw) * MS_PER_DAY;
+  const units = BigInt(raw);
+  const per = type.unitsPerMs!;
+  const quotient = units / per;
+  return Number(units < 0n && quotient * per !== units ? quotient - 1n : quotient);
 }
 
 /** Why this file is read row-wise instead (undefined when the columnar reader applies). */
@@ -105,8 +115,7 @@ function textOf(chunk: { values: DistinctValues }, type: ColumnType, i: number):
     case 'int64': {
       const raw = values.items[i]!;
       if (type.scale !== undefined) return unscaledToDecimal(BigInt(raw), type.scale);
-      if (type.msPerUnit !== undefined)
-        return new Date(Math.floor(Number(raw) * type.msPerUnit)).toISOString();
+      if (type.unitsPerMs !== undefined || type.date) return new Date(epochMs(raw, type)).toISOString();
       return String(raw);
     }
   }
@@ -127,10 +136,9 @@ function daysOf(
   cache: Map<number, IsoDay>,
 ): Array<IsoDay | undefined> {
   const values = chunk.values;
-  if ((values.kind === 'int64' || values.kind === 'int32') && type.msPerUnit !== undefined) {
-    const unit = type.msPerUnit;
+  if ((values.kind === 'int64' || values.kind === 'int32') && (type.unitsPerMs !== undefined || type.date)) {
     return perDistinct(chunk, (i) => {
-      const epochDay = Math.floor((Number(values.items[i]!) * unit) / MS_PER_DAY);
+      const epochDay = Math.floor(epochMs(values.items[i]!, type) / MS_PER_DAY);
       let day = cache.get(epochDay);
       if (day === undefined) {
         day = new Date(epochDay * MS_PER_DAY).toISOString().slice(0, 10);
@@ -152,7 +160,8 @@ interface ById {
 const PLAIN_TYPE: ColumnType = {
   element: { name: '' } as SchemaElement,
   scale: undefined,
-  msPerUnit: undefined,
+  unitsPerMs: undefined,
+  date: false,
 };
 
 /**

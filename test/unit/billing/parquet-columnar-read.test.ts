@@ -225,6 +225,36 @@ function cur2Sql(csv: string, tags: 'map' | 'json'): string {
 
 const CUR_TAGS = ['cost-center', 'team'];
 
+describe('usage days of typed timestamps in the columnar reader', () => {
+  it.each([
+    ['TIMESTAMP_NS', "TIMESTAMP_NS '2024-09-01 23:59:59.999999999'", "TIMESTAMP_NS '2024-09-02 00:00:00'"],
+    ['TIMESTAMP (microseconds)', "TIMESTAMP '2024-09-01 23:59:59.999999'", "TIMESTAMP '2024-09-02 00:00:00'"],
+    ['TIMESTAMP_MS', "TIMESTAMP_MS '2024-09-01 23:59:59.999'", "TIMESTAMP_MS '2024-09-02 00:00:00'"],
+    ['DATE', "DATE '2024-09-01'", "DATE '2024-09-02'"],
+  ])(
+    'puts the last instant before midnight and midnight itself on their own days for %s',
+    async (type, before, midnight) => {
+      // Prepare
+      const file = await writeParquet(
+        `midnight-${type.replace(/\W+/g, '-')}`,
+        `SELECT * FROM (VALUES (${before}, 1.5), (${midnight}, 2.25), (${before}, 0.25))
+        AS t("ChargePeriodStart", "EffectiveCost"), (SELECT 'USD' AS "BillingCurrency", 'S3' AS "ServiceName", 'Usage' AS "ChargeCategory")`,
+        'ROW_GROUP_SIZE 100',
+      );
+      // Act
+      const columnar = await readWith(file, false, 10);
+      const rowWise = await readWith(file, true, 10);
+      // Assess
+      const totals = columnar.points.filter((p) => p.seriesKey === 'total').map((p) => [p.day, p.amount]);
+      expect(totals).toEqual([
+        ['2024-09-01', '1.75'],
+        ['2024-09-02', '2.25'],
+      ]);
+      expect(columnar).toEqual(rowWise);
+    },
+  );
+});
+
 describe('CUR 2.0 and MAP tags in the columnar reader', () => {
   it.each([
     ['resource_tags as a Parquet MAP', 'map'],
