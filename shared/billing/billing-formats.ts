@@ -360,13 +360,19 @@ export function createRecordMapper(header: readonly string[], options: RecordMap
 
   // Usage timestamps repeat (hours of a period): remember their days.
   const dayCache = new Map<string, IsoDay | undefined>();
+  // Exports usually come in time order: consecutive rows share their usage start.
+  let lastStart = '';
+  let lastDay: IsoDay | undefined;
   const usageDay = (text: string): IsoDay | undefined => {
+    if (text === lastStart) return lastDay;
     let day = dayCache.get(text);
     if (day === undefined && !dayCache.has(text)) {
       day = parseUsageDay(text);
       if (dayCache.size >= 50_000) dayCache.clear();
       dayCache.set(detach(text), day);
     }
+    lastStart = text;
+    lastDay = day;
     return day;
   };
 
