@@ -90,7 +90,7 @@ export async function main(args: string[]): Promise<void> {
   };
   const rows = option('--rows', 1_000_000);
   const bigGb = option('--big-gb', 1);
-  const repeat = Math.max(1, option('--repeat', 3));
+  const repeat = Math.max(1, option('--repeat', 5));
   const regenerate = args.includes('--regenerate');
   mkdirSync(OUT, { recursive: true });
   const csv = path.join(OUT, `focus-${rows}.csv`);
@@ -115,35 +115,48 @@ export async function main(args: string[]): Promise<void> {
     await toParquet(csv, parquet);
   }
   const results: Record<string, Result> = {};
-  /** Measures `times` runs (each its own process) and keeps the median time and the highest peak RSS. */
-  const run = (name: string, spec: Record<string, unknown>, nodeFlags: string[] = [], times = repeat) => {
-    log(`measuring ${name}`);
-    const runs: Result[] = [];
+  type Entry = [name: string, spec: Record<string, unknown>];
+  /**
+   * Measures `times` rounds of the entries, interleaved (A, B, C, A, B, C, …: load drift hits all
+   * of them alike), each run its own process; keeps each entry's median time and highest peak RSS.
+   */
+  const runTogether = (entries: Entry[], times = repeat, nodeFlags: string[] = []) => {
+    const runs = new Map<string, Result[]>(entries.map(([name]) => [name, []]));
     for (let i = 0; i < times; i++) {
-      runs.push(measure(spec, nodeFlags));
-      log(`  ${JSON.stringify(runs.at(-1))}`);
+      for (const [name, spec] of entries) {
+        log(`measuring ${name} (${i + 1}/${times})`);
+        runs.get(name)!.push(measure(spec, nodeFlags));
+        log(`  ${JSON.stringify(runs.get(name)!.at(-1))}`);
+      }
     }
-    const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
-    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    results[name] = {
-      ...median,
-      maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
-      runs: runs.map((r) => Number(r.seconds.toFixed(2))),
-    };
+    for (const [name, all] of runs) {
+      const sorted = [...all].sort((x, y) => x.seconds - y.seconds);
+      results[name] = {
+        ...sorted[Math.floor((sorted.length - 1) / 2)]!,
+        maxRssMb: Math.max(...all.map((r) => r.maxRssMb)),
+        runs: all.map((r) => Number(r.seconds.toFixed(2))),
+      };
+    }
   };
-  run('ours CSV', { mode: 'ours', file: csv, dump: path.join(OUT, 'sums-ours.json') });
-  run('ours CSV, series sums only (no contributors)', {
-    mode: 'ours',
-    file: csv,
-    contributors: false,
-    dump: path.join(OUT, 'sums-ours-series.json'),
-  });
-  run('ours CSV, series sums only, all in one thread (sha256 too)', {
-    mode: 'ours',
-    file: csv,
-    contributors: false,
-    oneThread: true,
-  });
+  const run = (name: string, spec: Record<string, unknown>, nodeFlags: string[] = [], times = repeat) =>
+    runTogether([[name, spec]], times, nodeFlags);
+
+  // The comparisons the targets rest on run interleaved with their DuckDB reference.
+  runTogether([
+    [
+      'DuckDB CSV, 1 thread',
+      { mode: 'duckdb', file: csv, threads: 1, dump: path.join(OUT, 'sums-duckdb.json') },
+    ],
+    [
+      'ours CSV, series sums only (no contributors)',
+      { mode: 'ours', file: csv, contributors: false, dump: path.join(OUT, 'sums-ours-series.json') },
+    ],
+    [
+      'ours CSV, series sums only, all in one thread (sha256 too)',
+      { mode: 'ours', file: csv, contributors: false, oneThread: true },
+    ],
+    ['ours CSV', { mode: 'ours', file: csv, dump: path.join(OUT, 'sums-ours.json') }],
+  ]);
   run('ours CSV stage: split only (projected columns)', { mode: 'ours-split', file: csv });
   run('ours CSV stage: split + map to cost records', { mode: 'ours-map', file: csv });
   run('ours CSV, 2 worker threads (byte ranges)', {
@@ -153,17 +166,32 @@ export async function main(args: string[]): Promise<void> {
     dump: path.join(OUT, 'sums-ours-parallel.json'),
   });
   run('ours CSV.gz', { mode: 'ours', file: gz });
-  run('ours Parquet', { mode: 'ours', file: parquet, dump: path.join(OUT, 'sums-ours-parquet.json') });
-  run('ours Parquet, series sums only (no contributors)', {
-    mode: 'ours',
-    file: parquet,
-    contributors: false,
-    dump: path.join(OUT, 'sums-ours-parquet-series.json'),
-  });
-  run('ours Parquet stage: decode the 15 mapped columns only (parquet-columns)', {
-    mode: 'parquet-columns-decode',
-    file: parquet,
-  });
+  run('DuckDB CSV, default threads', { mode: 'duckdb', file: csv });
+  runTogether([
+    ['DuckDB CSV, 1 thread, rows in time order', { mode: 'duckdb', file: ordered, threads: 1 }],
+    ['ours CSV, rows in time order, series sums only', { mode: 'ours', file: ordered, contributors: false }],
+    [
+      'ours CSV, rows in time order',
+      { mode: 'ours', file: ordered, dump: path.join(OUT, 'sums-ours-ordered.json') },
+    ],
+  ]);
+  runTogether([
+    ['DuckDB Parquet, 1 thread', { mode: 'duckdb', file: parquet, threads: 1 }],
+    [
+      'ours Parquet, series sums only (no contributors)',
+      {
+        mode: 'ours',
+        file: parquet,
+        contributors: false,
+        dump: path.join(OUT, 'sums-ours-parquet-series.json'),
+      },
+    ],
+    ['ours Parquet', { mode: 'ours', file: parquet, dump: path.join(OUT, 'sums-ours-parquet.json') }],
+    [
+      'ours Parquet stage: decode the 15 mapped columns only (parquet-columns)',
+      { mode: 'parquet-columns-decode', file: parquet },
+    ],
+  ]);
   run('ours Parquet, row-wise through hyparquet (the fallback reader)', {
     mode: 'ours',
     file: parquet,
@@ -171,23 +199,8 @@ export async function main(args: string[]): Promise<void> {
     dump: path.join(OUT, 'sums-ours-parquet-rowwise.json'),
   });
   run('hyparquet alone: decode the mapped columns (Parquet)', { mode: 'hyparquet-decode', file: parquet });
-  run('ours full ingest (CSV → embedded DynamoDB)', { mode: 'ours-ingest', file: csv }, [], 1);
-  run('DuckDB CSV, 1 thread', {
-    mode: 'duckdb',
-    file: csv,
-    threads: 1,
-    dump: path.join(OUT, 'sums-duckdb.json'),
-  });
-  run('DuckDB CSV, default threads', { mode: 'duckdb', file: csv });
-  run('ours CSV, rows in time order', {
-    mode: 'ours',
-    file: ordered,
-    dump: path.join(OUT, 'sums-ours-ordered.json'),
-  });
-  run('ours CSV, rows in time order, series sums only', { mode: 'ours', file: ordered, contributors: false });
-  run('DuckDB CSV, 1 thread, rows in time order', { mode: 'duckdb', file: ordered, threads: 1 });
-  run('DuckDB Parquet, 1 thread', { mode: 'duckdb', file: parquet, threads: 1 });
   run('DuckDB Parquet, default threads', { mode: 'duckdb', file: parquet });
+  run('ours full ingest (CSV → embedded DynamoDB)', { mode: 'ours-ingest', file: csv }, [], 1);
   const exact = (dump: string) => compareSums(path.join(OUT, dump), path.join(OUT, 'sums-duckdb.json'));
   const exactCsv = exact('sums-ours.json');
   const exactParquet = exact('sums-ours-parquet.json');
@@ -250,14 +263,15 @@ export async function main(args: string[]): Promise<void> {
   const section = `## Ingest
 
 Command: \`npm run bench -- ingest${args.length > 0 ? ` ${args.join(' ')}` : ''}\` (options: \`--rows N\` default 1,000,000, \`--big-gb G\` default 1,
-\`--repeat R\` default 3, \`--regenerate\`).
+\`--repeat R\` default 5, \`--regenerate\`).
 Run on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} vCPU, load average at the end ${load}
 (DuckDB and our figures come from the same run, measured one after another under the same load).
 
 Input: seeded FOCUS 1.x export, ${fmt(rows)} rows, 60 days, 40 services, 20 accounts, 8 regions, 30,000 resources,
 4 allow-listed tags; CSV ${(statSync(csv).size / 1024 ** 2).toFixed(0)} MB, CSV.gz ${(statSync(gz).size / 1024 ** 2).toFixed(0)} MB,
 Parquet ${(statSync(parquet).size / 1024 ** 2).toFixed(0)} MB (written by DuckDB: Snappy, DECIMAL(38,10) costs, TIMESTAMP periods, 100k-row groups).
-Each row is the median of ${repeat} runs, each in its own child process (the full ingest and the large file: one run);
+Each row is the median of ${repeat} runs, each in its own child process (the full ingest and the large file: one run); a
+reference and the rows compared with it ran interleaved (DuckDB, ours, ours, DuckDB, …), so load drift hits both alike;
 peak RSS is the highest \`maxRSS\` of those runs.
 "Ours" is the exact parse + aggregate into every series family (total, service, account, region, charge
 category/class, 4 tags) per currency and day. By default it also keeps contributors (the top 10 resources, usage
