@@ -366,13 +366,14 @@ export class CostAggregator {
   add(record: CostRecord): void {
     const ids = this.scratch;
     const dictionaries = this.dictionaries;
-    ids[0] = dictionaries[0]!.id(record.service);
-    ids[1] = dictionaries[1]!.id(record.account);
-    ids[2] = dictionaries[2]!.id(record.region);
-    ids[3] = dictionaries[3]!.id(record.chargeCategory);
-    ids[4] = dictionaries[4]!.id(record.chargeClass);
+    const { service, account, region, chargeCategory, chargeClass, firstTag } = AggregatedDimension;
+    ids[service] = dictionaries[service]!.id(record.service);
+    ids[account] = dictionaries[account]!.id(record.account);
+    ids[region] = dictionaries[region]!.id(record.region);
+    ids[chargeCategory] = dictionaries[chargeCategory]!.id(record.chargeCategory);
+    ids[chargeClass] = dictionaries[chargeClass]!.id(record.chargeClass);
     const tags = record.tagValues;
-    for (let i = 0; i < tags.length; i++) ids[5 + i] = dictionaries[5 + i]!.id(tags[i]!);
+    for (let i = 0; i < tags.length; i++) ids[firstTag + i] = dictionaries[firstTag + i]!.id(tags[i]!);
     this.addInterned(record.currency, record.day, record.cost, ids, record.resource, record.usageType);
   }
 
